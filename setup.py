@@ -4,6 +4,7 @@ pyproject.toml holds all metadata; this file only maps the two data folders to
 ``srbench_lite._tables`` and ``srbench_lite._methods`` so that a non-editable
 ``pip install .`` still finds them.
 """
+
 from setuptools import find_packages, setup
 
 PACKAGE_DIRS = {"srbench_lite._tables": "datasets", "srbench_lite._methods": "methods"}

@@ -23,7 +23,9 @@ def _same(a: sp.Expr, b: sp.Expr) -> bool:
 
 
 def test_feynman_matches_ai_feynman(reference_dir):
-    rows = _rows(reference_dir / "feynman_equations.csv") + _rows(reference_dir / "bonus_equations.csv")
+    rows = _rows(reference_dir / "feynman_equations.csv") + _rows(
+        reference_dir / "bonus_equations.csv"
+    )
     assert len(rows) == 120
     for row in rows:
         name = row["pmlb_dataset"] or "feynman_" + row["Filename"].replace(".", "_")

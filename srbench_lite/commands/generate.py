@@ -82,5 +82,7 @@ def run(args: argparse.Namespace) -> int:
         }  # fmt: skip
         (folder / "metadata.json").write_text(json.dumps(meta, indent=1) + "\n")
     elapsed = time.perf_counter() - start
-    print(f"wrote {len(names)} problems of {args.suite} to {args.out} ({args.format}, {elapsed:.1f} s)")
+    print(
+        f"wrote {len(names)} problems of {args.suite} to {args.out} ({args.format}, {elapsed:.1f} s)"
+    )
     return 0

@@ -8,6 +8,7 @@ Model strings from methods are *untrusted* and go through ``srbench_lite.expr`` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -62,3 +63,28 @@ def evaluate_formula(formula: str, feature_names: Sequence[str], X: np.ndarray) 
     with np.errstate(all="ignore"):
         y = fn(*(X[:, j] for j in range(X.shape[1])))
     return np.broadcast_to(np.asarray(y, dtype=float), (X.shape[0],)).copy()
+
+
+@lru_cache(maxsize=64)
+def _compile_mpmath(formula: str, feature_names: tuple[str, ...]):
+    expr = parse_formula(formula, feature_names)
+    return sp.lambdify([sp.Symbol(n) for n in feature_names], expr, modules="mpmath")
+
+
+def evaluate_formula_mpmath(
+    formula: str, feature_names, X: np.ndarray, dps: int = 50
+) -> np.ndarray:
+    """Evaluate a formula row by row in mpmath at ``dps`` digits; the result is rounded to float64.
+
+    For formulas whose intermediate values leave float64's range (Planck's law inside its log).
+    """
+    import mpmath
+
+    X = np.asarray(X, dtype=float)
+    fn = _compile_mpmath(formula, tuple(feature_names))
+    out = np.empty(X.shape[0])
+    with mpmath.workdps(dps):
+        for i, row in enumerate(X):
+            value = fn(*(mpmath.mpf(float(v)) for v in row))
+            out[i] = float(mpmath.re(value)) if mpmath.im(value) == 0 else math.nan
+    return out

@@ -23,7 +23,11 @@ def pmlb_path(cache_dir: str | os.PathLike, name: str) -> Path:
 
 
 def write_pmlb(
-    path_dir: str | os.PathLike, name: str, X: np.ndarray, y: np.ndarray, feature_names: Sequence[str]
+    path_dir: str | os.PathLike,
+    name: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    feature_names: Sequence[str],
 ) -> Path:
     """Write one dataset in PMLB's layout under ``path_dir``; returns the file written."""
     import pandas as pd

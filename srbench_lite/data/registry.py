@@ -8,7 +8,7 @@ import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -19,19 +19,15 @@ from srbench_lite.errors import InvalidValueError, UnknownNameError
 
 @lru_cache(maxsize=1)
 def _suites() -> dict[str, Suite]:
+    from srbench_lite.data.empirical import EmpiricalSuite
     from srbench_lite.data.feynman import FeynmanSuite
     from srbench_lite.data.smoke import SmokeSuite
     from srbench_lite.data.srsd import GROUPS, SrsdSuite
+    from srbench_lite.data.strogatz import StrogatzSuite
 
     suites: list[Suite] = [SmokeSuite(), FeynmanSuite(), FeynmanSuite(srbench_only=True)]
     suites += [SrsdSuite(g) for g in GROUPS] + [SrsdSuite(g, dummy=True) for g in GROUPS]
-    try:  # TEMPORARY while the empirical/strogatz modules are being written
-        from srbench_lite.data.empirical import EmpiricalSuite
-        from srbench_lite.data.strogatz import StrogatzSuite
-
-        suites += [EmpiricalSuite(), StrogatzSuite()]
-    except ImportError:
-        pass
+    suites += [EmpiricalSuite(), StrogatzSuite()]
     return {s.name: s for s in suites}
 
 
@@ -50,7 +46,7 @@ def _problems() -> dict[str, _Entry]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _suite_members(suite: str) -> tuple[str, ...]:
     return tuple(spec.name for spec in get_suite(suite).specs())
 
@@ -135,9 +131,12 @@ def load_problem(
         seed: same seed → bit-identical arrays; another seed → another draw and split.
         noise: SRBench noise level: Gaussian noise with sd = noise × RMS(y_train) is added to
             the training target only (validation and test targets stay noiseless).
-        n_samples: total rows to draw before splitting (suite default when None).
+        n_samples: total rows to draw before splitting (suite default when None);
+            EmpiricalBench: training rows (its test set is a separate 1000-row draw);
+            Strogatz: a random subset of the 400 trajectory rows.
         split: train fraction, (train, test) or (train, val, test) fractions; suite default
-            when None (SRBench 75/25 with at most 10,000 training rows; SRSD 80/10/10).
+            when None (SRBench 75/25 with at most 10,000 training rows; SRSD 80/10/10;
+            EmpiricalBench takes no split).
         data_file: EmpiricalBench only: a CSV of the original measurements to use instead of
             synthetic data.
         pmlb_cache_dir: read ``<dir>/<name>/<name>.tsv.gz`` (PMLB's layout) instead of

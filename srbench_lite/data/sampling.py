@@ -61,15 +61,23 @@ def normalize_split(split: float | Sequence[float]) -> tuple[float, float, float
         try:
             parts = [float(v) for v in split]
         except TypeError as exc:
-            raise InvalidValueError(f"split must be a float or a tuple of fractions, got {split!r}") from exc
+            raise InvalidValueError(
+                f"split must be a float or a tuple of fractions, got {split!r}"
+            ) from exc
         if len(parts) == 2:
             parts = [parts[0], 0.0, parts[1]]
         elif len(parts) != 3:
-            raise InvalidValueError(f"split needs 2 or 3 fractions (train, [val,] test), got {split!r}")
+            raise InvalidValueError(
+                f"split needs 2 or 3 fractions (train, [val,] test), got {split!r}"
+            )
     if any(not np.isfinite(p) or p < 0 for p in parts) or parts[0] <= 0 or parts[2] <= 0:
-        raise InvalidValueError(f"split fractions must be >= 0 with train and test > 0, got {split!r}")
+        raise InvalidValueError(
+            f"split fractions must be >= 0 with train and test > 0, got {split!r}"
+        )
     if abs(sum(parts) - 1.0) > 1e-9:
-        raise InvalidValueError(f"split fractions must sum to 1, got {split!r} (sum {sum(parts):g})")
+        raise InvalidValueError(
+            f"split fractions must sum to 1, got {split!r} (sum {sum(parts):g})"
+        )
     return parts[0], parts[1], parts[2]
 
 

@@ -94,7 +94,7 @@ class SrsdSuite(Suite):
         new_names = tuple(f"x{i}" for i in range(n_total))
         expr = parse_formula(spec.formula, spec.feature_names)
         mapping = {sp.Symbol(old): sp.Symbol(new_names[pos])
-                   for old, pos in zip(spec.feature_names, original_pos)}  # fmt: skip
+                   for old, pos in zip(spec.feature_names, original_pos, strict=True)}  # fmt: skip
         formula = str(expr.xreplace(mapping))
         meta = dict(spec.meta)
         if spec.meta.get("numeric_formula"):

@@ -34,7 +34,9 @@ class Suite:
     def specs(self) -> list[ProblemSpec]:
         raise NotImplementedError
 
-    def sample(self, spec: ProblemSpec, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def sample(
+        self, spec: ProblemSpec, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` noiseless rows ``(X, y)`` of one problem."""
         raise NotImplementedError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from srbench_lite._paths import tables_dir
 
@@ -31,7 +31,7 @@ def parse_variables(text: str) -> tuple[VariableSpec, ...]:
     return tuple(specs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_table(filename: str) -> tuple[dict[str, str], ...]:
     """Rows of ``datasets/<filename>`` as dicts of strings (cached)."""
     path = tables_dir() / filename
