@@ -1,0 +1,83 @@
+"""Entry point of the metrics worker process (``python -m srbench_lite.metrics._worker``).
+
+Reads length-prefixed pickles ``(function, args, kwargs)`` from stdin and writes
+``("ok", result)`` or ``("err", exception type name, message)`` to stdout until stdin closes.
+Only the parent process (:mod:`srbench_lite.metrics.timelimit`) talks to it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+import threading
+import time
+import warnings
+
+_HEADER = struct.Struct("<Q")
+
+
+def _limit_memory() -> None:
+    mb = os.environ.get("SRBENCH_LITE_METRICS_MAX_MEMORY_MB")
+    if not mb:
+        return
+    try:
+        import resource
+
+        limit = int(float(mb) * 2**20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - platform dependent
+        pass
+
+
+def _watch_parent(ppid: int) -> None:
+    """Exit when the parent dies, even while a long sympy call is running."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != ppid:
+            os._exit(0)
+
+
+def _read_exact(stream, n: int) -> bytes | None:
+    data = stream.read(n)
+    return data if len(data) == n else None
+
+
+def main() -> int:
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # nothing but replies may reach the protocol stream
+    inp = sys.stdin.buffer
+    warnings.simplefilter("ignore")
+    _limit_memory()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # import the heavy modules once, before the first request
+    import sympy  # noqa: F401
+    import zss  # noqa: F401
+
+    import srbench_lite.metrics.recovery  # noqa: F401
+    import srbench_lite.metrics.tree_edit  # noqa: F401
+
+    while True:
+        head = _read_exact(inp, _HEADER.size)
+        if head is None:
+            return 0
+        payload = _read_exact(inp, _HEADER.unpack(head)[0])
+        if payload is None:
+            return 0
+        try:
+            fn, args, kwargs = pickle.loads(payload)
+            reply = ("ok", fn(*args, **kwargs))
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except RecursionError:
+            data = pickle.dumps(("err", "RecursionError", "expression too deeply nested for sympy"))
+        except MemoryError:
+            data = pickle.dumps(("err", "MemoryError", "out of memory"))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            data = pickle.dumps(("err", type(exc).__name__, str(exc)[:2000]))
+        out.write(_HEADER.pack(len(data)) + data)
+        out.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

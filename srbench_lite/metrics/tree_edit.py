@@ -1,0 +1,219 @@
+"""SRSD's normalized tree edit distance (NED).
+
+Reproduces ``omron-sinicx/srsd-benchmark`` (``eq_comparator.load_eq_as_tree``,
+``eq/conversion.sympy2zss_module``, ``eq/eval.compute_distance``):
+
+* both expressions are prepared by the shared canonical step without rounding
+  (:func:`srbench_lite.metrics.canonical.srsd_prepare`: ``subs(pi, pi.evalf())``, ``evalf``,
+  ``factor``, ``simplify``, ``subs(1.0, 1)``);
+* tree labels: ``Const`` for any number (its value is ignored), ``str(symbol)`` for variables,
+  sympy's ``func_name`` (``Add``, ``Mul``, ``Pow``, ``sin`` ...) otherwise; children are sympy's
+  ``.args`` in sympy's order (n-ary ``Add``/``Mul`` kept);
+* ``d = zss.simple_distance(model_tree, truth_tree)`` (unit costs),
+  ``NED = min(d, |T_truth|) / |T_truth|``; 1.0 when the model is missing, cannot be parsed,
+  fails or times out (SRSD's preprocessing timeout is 120 s in a subprocess; ours is
+  ``timeout``, default 30 s, same mechanism).
+
+Variable names: SRSD labels variables ``x0, x1, ...`` in the dataset's column order, and
+sympy's argument order (hence the ordered-tree distance) depends on the names. When
+``feature_names`` are given, both expressions are renamed to ``x{i}`` in that order before
+preparation, so the numbers equal SRSD's; without them the names are used as they are (give
+``x0``-style names, or pass ``feature_names``, to compare with SRSD's tables).
+``rename_to_x=False`` keeps the feature names as labels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from srbench_lite.expr import ModelParseError, parse_model
+from srbench_lite.metrics._inputs import check_dialect, check_timeout, parse_truth
+from srbench_lite.metrics.canonical import srsd_prepare
+from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, call_with_timeout
+
+__all__ = ["NEDResult", "count_nodes", "ned_details", "sympy_to_zss", "tree_edit_distance"]
+
+
+@dataclass(frozen=True)
+class NEDResult:
+    """NED and its parts. ``status``: ``ok``, ``error`` or ``timeout`` (then ``ned`` is 1.0)."""
+
+    ned: float
+    distance: int | None
+    true_nodes: int | None
+    model_nodes: int | None = None
+    model_prepared: str | None = None
+    truth_prepared: str | None = None
+    status: str = "ok"
+    error: str | None = None
+    elapsed_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sympy_to_zss(expr: sp.Basic):
+    """SRSD's ``sympy2zss_module``: a ``zss.Node`` tree with SRSD's labels (iterative)."""
+    from sympy.utilities.misc import func_name
+    from zss import Node
+
+    def label(e: sp.Basic) -> str:
+        if e.is_number:
+            return "Const"
+        if isinstance(e, sp.Symbol):
+            return str(e)
+        return func_name(e)
+
+    root = Node(label(expr))
+    stack = [(expr, root)]
+    while stack:
+        e, node = stack.pop()
+        for child in e.args:
+            kid = Node(label(child))
+            node.addkid(kid)
+            stack.append((child, kid))
+    return root
+
+
+def count_nodes(node) -> int:
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        count += 1
+        stack.extend(n.children)
+    return count
+
+
+def preorder_labels(node) -> list[str]:
+    """Labels in preorder (the ``*_tree_preorder`` columns of the SRSD worked examples)."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n.label)
+        stack.extend(reversed(n.children))
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _prepared(expr: sp.Expr) -> sp.Expr:
+    return srsd_prepare(expr)
+
+
+def _ned_task(m: sp.Expr | None, t: sp.Expr) -> dict:
+    import zss
+
+    t_prep = _prepared(t)
+    t_tree = sympy_to_zss(t_prep)
+    n_true = count_nodes(t_tree)
+    out = {"true_nodes": n_true, "truth_prepared": str(t_prep)}
+    if m is None:
+        return {**out, "distance": None}
+    m_prep = _prepared(m)
+    m_tree = sympy_to_zss(m_prep)
+    d = int(zss.simple_distance(m_tree, t_tree))
+    return {**out, "distance": d, "model_nodes": count_nodes(m_tree), "model_prepared": str(m_prep)}
+
+
+def _truth_nodes_task(t: sp.Expr) -> dict:
+    return _ned_task(None, t)
+
+
+def _rename(exprs, names: Sequence[str]):
+    mapping = {sp.Symbol(n): sp.Symbol(f"x{i}") for i, n in enumerate(names)}
+    if all(k == v for k, v in mapping.items()):
+        return exprs
+    # two-step through dummies so that e.g. features named (x1, x0) swap cleanly
+    dummies = {k: sp.Dummy(f"d{i}") for i, k in enumerate(mapping)}
+    final = {dummies[k]: v for k, v in mapping.items()}
+    return [None if e is None else e.xreplace(dummies).xreplace(final) for e in exprs]
+
+
+def ned_details(
+    model,
+    truth,
+    *,
+    feature_names: Sequence[str] | None = None,
+    dialect: str = "sympy",
+    timeout: float | None = 30.0,
+    rename_to_x: bool = True,
+) -> NEDResult:
+    """SRSD's NED of ``model`` against ``truth`` with its parts (see the module docstring).
+
+    ``model`` may be None (missing prediction: NED 1.0). A truth that cannot be parsed raises
+    :class:`~srbench_lite.expr.ModelParseError`.
+    """
+    start = time.perf_counter()
+    timeout = check_timeout(timeout)
+    check_dialect(dialect)
+    t = parse_truth(truth, feature_names)
+    error = None
+    m = None
+    if model is not None:
+        try:
+            m = parse_model(model, dialect=dialect, feature_names=feature_names)
+        except ModelParseError as exc:
+            error = f"model: {exc}"
+    else:
+        error = "no model"
+    if feature_names is not None and rename_to_x:
+        m, t = _rename([m, t], feature_names)
+    status = "ok" if error is None else "error"
+    try:
+        raw = call_with_timeout(_ned_task, m, t, timeout=timeout)
+    except MetricTimeout as exc:
+        raw, status, error = {}, "timeout", str(exc)
+    except WorkerError as exc:
+        raw, status, error = {}, "error", f"{exc.exc_type}: {exc}"
+    if raw.get("distance") is None:
+        if status == "timeout" and m is not None and "true_nodes" not in raw:
+            # the model's preparation timed out; the truth's node count is still useful
+            try:
+                raw = call_with_timeout(_truth_nodes_task, t, timeout=timeout)
+            except (MetricTimeout, WorkerError):
+                raw = {}
+        return NEDResult(
+            ned=1.0,
+            distance=None,
+            true_nodes=raw.get("true_nodes"),
+            truth_prepared=raw.get("truth_prepared"),
+            status=status if status != "ok" else "error",
+            error=error,
+            elapsed_s=time.perf_counter() - start,
+        )
+    d, n = raw["distance"], raw["true_nodes"]
+    return NEDResult(
+        ned=min(d, n) / n,
+        distance=d,
+        true_nodes=n,
+        model_nodes=raw.get("model_nodes"),
+        model_prepared=raw.get("model_prepared"),
+        truth_prepared=raw.get("truth_prepared"),
+        elapsed_s=time.perf_counter() - start,
+    )
+
+
+def tree_edit_distance(
+    model,
+    truth,
+    *,
+    feature_names: Sequence[str] | None = None,
+    dialect: str = "sympy",
+    timeout: float | None = 30.0,
+    normalized: bool = True,
+) -> float:
+    """SRSD's normalized tree edit distance in [0, 1] (1.0 on failure or missing model).
+
+    ``normalized=False`` returns the raw Zhang-Shasha distance (``|T_truth|`` on failure),
+    as SRSD's ``eq_comparator`` without ``-normalize``.
+    """
+    res = ned_details(model, truth, feature_names=feature_names, dialect=dialect, timeout=timeout)
+    if normalized:
+        return res.ned
+    if res.distance is None:
+        return float(res.true_nodes) if res.true_nodes is not None else float("nan")
+    return float(res.distance)

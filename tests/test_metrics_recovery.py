@@ -1,0 +1,275 @@
+"""Exact symbolic recovery: SRBench's verdicts on the standard kinds, and its known failures."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from srbench_lite.errors import InvalidValueError
+from srbench_lite.expr import ModelParseError
+from srbench_lite.metrics import RecoveryResult, symbolic_recovery
+
+SOLVED = {"identical", "equal", "constant_difference", "constant_ratio"}
+
+# (model, truth, expected kind, SRBench's own verdict: solved?) on O(1) problems
+STANDARD = [
+    ("x0*x1", "x0*x1", "identical", True),
+    ("x1*x0", "x0*x1", "identical", True),  # reordered
+    ("x0*x1 + x0*x2", "x0*(x1 + x2)", "equal", True),  # expanded
+    ("(x0 + x1)**2", "x0**2 + 2*x0*x1 + x1**2", "equal", True),  # factored
+    ("2.5*x0*x1", "x0*x1", "constant_ratio", True),  # scaled
+    ("x0*x1/7", "x0*x1", "constant_ratio", True),
+    ("x0*x1 + 3.2", "x0*x1", "constant_difference", True),  # shifted
+    ("1.5*(x0*x1 + 3)", "x0*x1", "none", False),  # scaled and shifted: SRBench says no
+    ("x0*x1 + x0", "x0*x1", "none", False),  # slightly wrong
+    ("x0*x1**2", "x0*x1", "none", False),
+    ("sin(x0)*x1", "cos(x0)*x1", "none", False),
+    ("x0*x1**2.1", "x0*x1**2", "none", False),
+    ("0.5000001*x0*x1**2", "x0*x1**2/2", "identical", True),  # perturbed constant
+    ("exp(-0.50001*x0**2)", "exp(-x0**2/2)", "identical", True),  # perturbed inner constant
+    ("exp(-0.6*x0**2)", "exp(-x0**2/2)", "none", False),  # wrong inner constant
+    ("0.3989*exp(-0.5*x0**2)", "exp(-x0**2/2)/sqrt(2*pi)", "identical", True),
+    ("0.25*exp(-0.5*x0**2)", "exp(-x0**2/2)/sqrt(2*pi)", "constant_ratio", True),
+    ("x0**1.5", "x0**(3/2)", "identical", True),  # float vs rational exponent
+    ("sin(3.14159*x0)", "sin(pi*x0)", "identical", True),  # pi as float
+    ("x0*x1 + 1e-6*x0", "x0*x1", "equal", True),  # negligible fitted term
+    ("x0/(1 + x1/x2)", "x0*x2/(x1 + x2)", "equal", True),
+    ("log(x0**2)", "2*log(x0)", "none", False),  # not an identity over the reals
+]
+
+
+@pytest.mark.parametrize("model, truth, kind, srbench_solved", STANDARD)
+def test_standard_kinds(model, truth, kind, srbench_solved):
+    res = symbolic_recovery(model, truth)
+    assert res.kind == kind, res.detail
+    assert res.solved is (kind in SOLVED)
+    assert res.solved is srbench_solved
+    if res.solved:
+        assert res.numeric_check in ("passed", "inconclusive")
+
+
+@pytest.mark.parametrize("model, truth, kind, srbench_solved", STANDARD[:12])
+def test_legacy_mode_reproduces_srbench(model, truth, kind, srbench_solved):
+    res = symbolic_recovery(model, truth, mode="legacy")
+    assert res.solved is srbench_solved, (res.kind, res.detail)
+    assert res.numeric_check == "skipped"
+
+
+def test_model_zero_is_never_solved():
+    for mode in ("srbench", "strict", "legacy"):
+        res = symbolic_recovery("0", "x0", mode=mode)
+        assert not res.solved and res.kind == "none"
+    assert not symbolic_recovery("0*x0 + 0.0", "x0").solved
+    # a zero truth-and-model pair is not a recovery either
+    assert not symbolic_recovery("x0 - x0", "x0").solved
+
+
+# --- where SRBench's reference is wrong ---------------------------------------------------
+
+
+LORENTZ = "m0/sqrt(1 - 1.11265005605362e-17*v**2)"
+LORENTZ_X = np.column_stack(
+    [np.random.default_rng(0).uniform(1, 5, 200), np.random.default_rng(1).uniform(1e7, 2.9e8, 200)]
+)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "m0",  # drops the relativistic factor
+        "m0/sqrt(1 - 2e-17*v**2)",  # wrong tiny constant
+        "m0*(1 + 1e-17*v**2)",
+    ],
+)
+def test_tiny_physical_constants_are_not_zeroed(model):
+    legacy = symbolic_recovery(model, LORENTZ, mode="legacy")
+    assert legacy.solved  # SRBench's absolute rounding zeroes 1.1e-17: a false solution
+    ours = symbolic_recovery(model, LORENTZ, feature_names=["m0", "v"], X=LORENTZ_X)
+    assert not ours.solved, ours.detail
+    assert not symbolic_recovery(model, LORENTZ).solved  # also on the default domain
+
+
+def test_tiny_constant_true_solution_is_kept():
+    model = "1.000001*m0/sqrt(1 - 1.1126501e-17*v**2)"
+    res = symbolic_recovery(model, LORENTZ, feature_names=["m0", "v"], X=LORENTZ_X)
+    assert res.solved and res.numeric_check == "passed", res.detail
+
+
+def test_gravitation_scaled_and_tiny_wrong_term():
+    truth = "6.6743e-11*m1*m2/r**2"
+    feats = ["m1", "m2", "r"]
+    assert symbolic_recovery("6.674e-11*m2*m1/r**2", truth, feature_names=feats).kind == (
+        "identical"
+    )
+    assert symbolic_recovery("m1*m2/r**2", truth, feature_names=feats).kind == "constant_ratio"
+    # SRBench rounds every constant of the exact model to 0, so even it is "not a solution"
+    legacy = symbolic_recovery(truth, truth, mode="legacy")
+    assert not legacy.solved and "0" in legacy.detail
+    assert symbolic_recovery(truth, truth, feature_names=feats).kind == "identical"
+    wrong = "6.6743e-11*m1*m2/r**2 + 1e-11*m1"
+    assert not symbolic_recovery(wrong, truth, feature_names=feats).solved
+
+
+def test_shift_far_above_a_tiny_truth_needs_high_precision():
+    # float64 sees 0.5 + 1e-34*q/m as the constant 0.5; the mpmath re-check still finds it
+    res = symbolic_recovery("0.5 + 1.6565e-34*q/(pi*m)", "1.6565e-34*q/(pi*m)")
+    assert res.kind == "constant_difference", res.detail
+
+
+def test_ratio_is_simplified_unlike_srbench():
+    # SRBench never simplifies model/truth; an expanded scaled model is still a solution
+    res = symbolic_recovery("3*U - 3*U*cos(d*k)", "2*U*(1 - cos(d*k))")
+    assert res.kind == "constant_ratio", res.detail
+
+
+def test_constants_combined_by_expansion():
+    # 1.5*(a*x + 1) printed expanded: 1.5*7.24297e22 = 1.086446e23 after rounding is not
+    # exactly 1.5 * round(7.24297e22); the coefficient comparison recognises it
+    truth = "n0*(7.24297051603992e+22*E*p*cos(th)/T + 1)"
+    model = "1.08644557740599e+23*E*n0*p*cos(th)/T + 1.5*n0"
+    feats = ["n0", "E", "p", "th", "T"]
+    res = symbolic_recovery(model, truth, feature_names=feats)
+    assert res.kind == "constant_ratio", res.detail
+    wrong = "1.2e+23*E*n0*p*cos(th)/T + 1.5*n0"
+    assert not symbolic_recovery(wrong, truth, feature_names=feats).solved
+
+
+def test_expanded_sqrt_interior():
+    truth = "x + sqrt(8.07760871306249e+33*m**2 + 8.98755178736818e+16*(p - a*q)**2)"
+    model = (
+        "1.5*x + 1.5*sqrt(8.98755178736818e+16*a**2*q**2 - 1.79751035747364e+17*a*p*q"
+        " + 8.07760871306249e+33*m**2 + 8.98755178736818e+16*p**2)"
+    )
+    res = symbolic_recovery(model, truth)
+    assert res.kind == "constant_ratio", res.detail
+
+
+def test_positive_domain_enables_real_identities():
+    truth, model = "sqrt(x0)*sqrt(x1)/sqrt(x2)", "sqrt(x0*x1/x2)"
+    X = np.random.default_rng(0).uniform(1, 5, size=(100, 3))
+    # not an identity for negative x0, x1: without a domain it is not accepted
+    assert not symbolic_recovery(model, truth).solved
+    res = symbolic_recovery(model, truth, feature_names=["x0", "x1", "x2"], X=X)
+    assert res.solved, res.detail
+
+
+# --- modes, dialects, inputs ---------------------------------------------------------------
+
+
+def test_strict_mode():
+    assert symbolic_recovery("x1*x0", "x0*x1", mode="strict").kind == "identical"
+    assert symbolic_recovery("x0*x1 + x0*x2", "x0*(x1+x2)", mode="strict").kind == "equal"
+    assert symbolic_recovery("2*x0*x1", "x0*x1", mode="strict").kind == "none"
+    assert symbolic_recovery("x0*x1 + 1", "x0*x1", mode="strict").kind == "none"
+    with pytest.raises(InvalidValueError, match="srbench, strict, legacy"):
+        symbolic_recovery("x", "x", mode="loose")
+
+
+def test_dialect_strings():
+    feats = ["m", "v"]
+    truth = "0.5*m*v**2"
+    res = symbolic_recovery("mul(0.5, mul(X0, mul(X1, X1)))", truth, feature_names=feats,
+                            dialect="gplearn")  # fmt: skip
+    assert res.kind == "identical"
+    res = symbolic_recovery("(0.25 * X1) * (X2 ^ 2) * 2", truth, feature_names=feats,
+                            dialect="operon")  # fmt: skip
+    assert res.kind == "identical"
+    with pytest.raises(InvalidValueError, match="gplearn"):
+        symbolic_recovery("X1", truth, feature_names=feats, dialect="bogus")
+    # the same operon string read as gplearn is a different model: X2 does not exist
+    res = symbolic_recovery("(0.25 * X1) * (X2 ^ 2) * 2", truth, feature_names=feats,
+                            dialect="gplearn")  # fmt: skip
+    assert res.kind == "error" and "out of range" in res.error
+
+
+def test_sympy_objects_are_accepted():
+    m0, v = sp.symbols("m0 v", positive=True)
+    res = symbolic_recovery(2 * m0 * v**2, sp.Symbol("m0") * sp.Symbol("v") ** 2)
+    assert res.kind == "constant_ratio"
+
+
+def test_unparseable_model_is_an_error_result_but_truth_raises():
+    res = symbolic_recovery("__import__('os').system('ls')", "x")
+    assert res.kind == "error" and not res.solved and "attribute" in res.error
+    with pytest.raises(ModelParseError):
+        symbolic_recovery("x", "x +")
+
+
+def test_result_record():
+    res = symbolic_recovery("2*x", "x")
+    assert isinstance(res, RecoveryResult)
+    d = res.to_dict()
+    assert d["kind"] == "constant_ratio" and d["solved"] is True and d["mode"] == "srbench"
+    assert d["elapsed_s"] >= 0
+
+
+def test_x_needs_feature_names_and_shape():
+    with pytest.raises(InvalidValueError, match="feature_names"):
+        symbolic_recovery("x", "x", X=np.ones((5, 1)))
+    with pytest.raises(InvalidValueError, match="shape"):
+        symbolic_recovery("x", "x", feature_names=["x"], X=np.ones((5, 2)))
+
+
+def test_inconclusive_numeric_domain_still_decides_symbolically():
+    # exp(7e22 * x) overflows on every default point: symbolic verdict alone
+    res = symbolic_recovery("2*exp(7.24297e22*x)", "exp(7.24297051603992e+22*x)")
+    assert res.kind == "constant_ratio"
+    assert res.numeric_check in ("inconclusive", "passed")
+
+
+def test_timeout_gives_timeout_kind():
+    # simplify() of sin(<huge integer>*x)**2 differences runs for minutes
+    res = symbolic_recovery(
+        "sin(9483000000000000000000000000000000*x*t)**2 + x",
+        "sin(3018412315122245888053292650463232*pi*x*t)**2",
+        timeout=1.5,
+        mode="legacy",
+    )
+    assert res.kind == "timeout" and not res.solved
+    assert symbolic_recovery("x", "x", timeout=5).kind == "identical"  # worker restarted
+
+
+def test_works_off_the_main_thread():
+    out = {}
+
+    def job():
+        out["res"] = symbolic_recovery("2*x0", "x0", timeout=10)
+
+    th = threading.Thread(target=job)
+    th.start()
+    th.join(60)
+    assert out["res"].kind == "constant_ratio"
+
+
+def test_no_timeout_runs_in_process():
+    res = symbolic_recovery("x0 + 1", "x0", timeout=None)
+    assert res.kind == "constant_difference"
+
+
+def test_underflow_is_not_evidence():
+    # exp(-7e23*...) is 0.0 on every default point: a wrong model must not pass as "equal"
+    truth = "n0*exp(-7.10292768111229e+23*m*x/T)"
+    assert not symbolic_recovery("n0**2*exp(-7.10292768111229e+23*m*x/T)", truth).solved
+    res = symbolic_recovery("1.5*n0*exp(-7.10292768111229e+23*m*x/T)", truth)
+    assert res.kind == "constant_ratio" and res.numeric_check == "inconclusive"
+
+
+def test_rounding_does_not_break_a_double_pole():
+    # rounding pi and 2*pi separately moves the double pole of the expanded denominator;
+    # the unrounded view still sees model = 1.5 * truth
+    truth = "q*(4*pi*V*d*eps - d*q*y**3/(-d**2 + y**2)**2)/(4*pi*eps*y**2)"
+    model = "1.5*V*d*q/y**2 - 0.375*d*q**2*y/(pi*d**4*eps - 2*pi*d**2*eps*y**2 + pi*eps*y**4)"
+    res = symbolic_recovery(model, truth)
+    assert res.kind == "constant_ratio", res.detail
+
+
+def test_negligible_term_rule_needs_a_tiny_coefficient():
+    # a term that is small only through its structure (not its fitted constant) stays
+    res = symbolic_recovery("x0*x1 + exp(-40*x0)", "x0*x1")
+    assert not res.solved
+    # and a term with a constant like the truth's own is never negligible
+    truth = "x0*(1 + 1.11265e-17*x1**2)"
+    assert not symbolic_recovery("x0", truth).solved

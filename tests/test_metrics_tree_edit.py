@@ -1,0 +1,121 @@
+"""SRSD's normalized tree edit distance: the worked examples, the truths' trees, failures."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+import sympy as sp
+
+from srbench_lite.expr import parse_model
+from srbench_lite.metrics import ned_details, tree_edit_distance
+from srbench_lite.metrics.canonical import srsd_prepare
+from srbench_lite.metrics.tree_edit import count_nodes, preorder_labels, sympy_to_zss
+
+
+def _rows(reference_dir, name):
+    with (reference_dir / name).open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_worked_example_matches(reference_dir):
+    rows = _rows(reference_dir, "srsd_ned_examples.csv")
+    assert len(rows) >= 13
+    for row in rows:
+        res = ned_details(row["pred"], row["true"])
+        where = f"{row['pred']} vs {row['true']} ({row['note']})"
+        assert res.status == "ok", where
+        assert res.distance == int(row["edit_distance"]), where
+        assert res.true_nodes == int(row["true_nodes"]), where
+        assert res.ned == pytest.approx(float(row["ned"]), abs=1e-6), where
+        assert res.model_prepared == row["pred_prepared"], where
+        assert res.truth_prepared == row["true_prepared"], where
+        pred_tree = sympy_to_zss(srsd_prepare(parse_model(row["pred"])))
+        true_tree = sympy_to_zss(srsd_prepare(parse_model(row["true"])))
+        assert " ".join(preorder_labels(pred_tree)) == row["pred_tree_preorder"], where
+        assert " ".join(preorder_labels(true_tree)) == row["true_tree_preorder"], where
+
+
+def test_all_srsd_truth_trees_match_reference(reference_dir):
+    rows = _rows(reference_dir, "srsd_feynman.csv")
+    assert len(rows) == 120
+    for row in rows:
+        prepared = srsd_prepare(parse_model(row["formula_x"]))
+        assert str(prepared) == row["ned_true_prepared_x"], row["name"]
+        assert count_nodes(sympy_to_zss(prepared)) == int(row["ned_true_tree_nodes"]), row["name"]
+
+
+def test_feature_names_are_renamed_to_srsd_x_indices(reference_dir):
+    rows = _rows(reference_dir, "srsd_feynman.csv")[:40]
+    for row in rows:
+        names = [v.split(":")[0] for v in row["variables"].split(";")]
+        res = ned_details(row["formula"], row["formula"], feature_names=names)
+        assert res.ned == 0.0, row["name"]
+        assert res.true_nodes == int(row["ned_true_tree_nodes"]), row["name"]
+        assert res.truth_prepared == row["ned_true_prepared_x"], row["name"]
+
+
+# --- own cases ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model, truth, distance, nodes",
+    [
+        ("x0*x1", "x0*x1", 0, 3),
+        ("x1*x0", "x0*x1", 0, 3),  # canonical order
+        ("2*x0*x1", "x0*x1", 1, 3),  # one Const inserted
+        ("x0*x1 + 5", "x0*x1", 2, 3),  # Add root + Const
+        ("exp(x0)", "exp(x1)", 1, 2),  # relabel a variable
+        ("sin(x0)", "cos(x0)", 1, 2),  # relabel an operator
+        ("x0", "x0*x1*x2*x3*x4", 5, 6),
+        ("x0 + x1 + x2 + x3 + x4 + x5", "x0", 6, 1),  # clipped: NED 1
+        ("pi*x0", "3.14159*x0", 0, 3),  # pi folded into a Const
+    ],
+)
+def test_own_cases(model, truth, distance, nodes):
+    res = ned_details(model, truth)
+    assert (res.distance, res.true_nodes) == (distance, nodes)
+    assert res.ned == pytest.approx(min(distance, nodes) / nodes)
+    assert tree_edit_distance(model, truth) == pytest.approx(res.ned)
+    assert tree_edit_distance(model, truth, normalized=False) == distance
+
+
+def test_renaming_swaps_cleanly():
+    # features named (x1, x0): x1 is SRSD's x0 and vice versa
+    res = ned_details("x1 - x0", "x1 - x0", feature_names=["x1", "x0"])
+    assert res.ned == 0.0 and res.truth_prepared == "x0 - x1"
+    unrenamed = ned_details("x1 - x0", "x1 - x0", feature_names=["x1", "x0"], rename_to_x=False)
+    assert unrenamed.truth_prepared == "-x0 + x1"
+
+
+def test_dialects():
+    feats = ["m", "v"]
+    assert tree_edit_distance("mul(X0, X1)", "m*v", feature_names=feats, dialect="gplearn") == 0
+    assert tree_edit_distance("X1 * X2", "m*v", feature_names=feats, dialect="operon") == 0
+
+
+def test_failures_score_one():
+    assert tree_edit_distance(None, "x0*x1") == 1.0
+    assert tree_edit_distance("__import__('os')", "x0*x1") == 1.0
+    assert tree_edit_distance("x0 +", "x0*x1") == 1.0
+    res = ned_details("x0.real", "x0*x1")
+    assert res.status == "error" and "attribute" in res.error and res.true_nodes == 3
+    assert tree_edit_distance(None, "x0*x1", normalized=False) == 3.0
+
+
+def test_timeout_scores_one_and_keeps_truth_size():
+    res = ned_details(
+        "-sin(9483000000000000000000000000000000*E_n*t)**2/2",
+        "sin(3018412315122245888053292650463232*pi*E_n*t)**2",
+        timeout=1.5,
+    )
+    assert res.status == "timeout" and res.ned == 1.0
+    assert res.true_nodes == 7
+    assert tree_edit_distance("x0", "x0") == 0.0  # the worker was restarted
+
+
+def test_sympy_input_and_node_labels():
+    x0, x1 = sp.symbols("x0 x1", positive=True)
+    assert tree_edit_distance(x0 * x1, "x0*x1") == 0.0
+    tree = sympy_to_zss(srsd_prepare(parse_model("x0 - x1")))
+    assert preorder_labels(tree) == ["Add", "x0", "Mul", "Const", "x1"]
