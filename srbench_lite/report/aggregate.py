@@ -1,0 +1,268 @@
+"""Pure pandas aggregation of run records into leaderboard tables.
+
+Failure rules (stated in every report, see :data:`FAILURE_RULES`): a ``timeout`` or ``error``
+run is *counted* (in the run and failure counts, and in the rates' denominators), is not an
+exact recovery and not an accuracy solution, has NED 1, and is *left out* of the R² and
+complexity medians. For ranks and paired tests, where every method needs a value on every
+problem, a failed run scores R² 0 (no better than predicting the mean) and complexity +∞.
+
+Seeds are averaged within a problem first (rates and NED by their mean, R²/complexity scores
+by their median); rates are then means over problems, so each problem weighs the same and
+the bootstrap resamples problems.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from srbench_lite.report import stats
+
+#: SRBench's accuracy solution: R² on the test set above this
+ACCURACY_THRESHOLD = 0.999
+
+FAILURE_RULES = (
+    "A run that timed out or raised an error is counted (runs, timeouts, errors, and the "
+    "denominator of every rate) as not recovered and not an accuracy solution, with NED = 1; "
+    "it is left out of the R² and complexity medians. For ranks and paired tests a failed run "
+    "scores R² = 0 (no better than predicting the mean) and complexity = +∞ (worst)."
+)
+
+PROBLEM_KEY = ["suite", "dataset", "noise", "method"]
+BLOCK_KEY = ["suite", "noise", "method"]
+
+#: metric name → (per-problem column, higher is better, label)
+RANK_METRICS = {
+    "recovery": ("solved", True, "exact recovery"),
+    "r2": ("r2_score", True, "R² test"),
+    "ned": ("ned", False, "NED"),
+    "complexity": ("complexity_score", False, "complexity"),
+    "fit_time": ("fit_time", False, "fit time"),
+}
+#: metrics compared pairwise (Wilcoxon + Holm)
+PAIRWISE_METRICS = ("r2", "ned")
+
+
+def _has_truth(records: pd.DataFrame) -> pd.Series:
+    text = records["true_expression"]
+    own = text.map(lambda t: isinstance(t, str) and bool(t.strip())).astype(bool)
+    if not own.any() and records["exact_recovery"].notna().any():
+        # an older schema without true_expression: recovery was judged, so a truth existed
+        own = records["exact_recovery"].notna()
+    # a problem has a ground truth when any of its records names one
+    key = ["suite", "dataset"]
+    return own.groupby([records[k] for k in key]).transform("any").astype(bool)
+
+
+def prepare(records: pd.DataFrame) -> pd.DataFrame:
+    """Add the effective per-run values the failure rules define (one row per run)."""
+    out = records.copy()
+    ok = out["status"].eq("ok")
+    truth = _has_truth(out)
+    out["ok"] = ok
+    out["is_timeout"] = out["status"].eq("timeout")
+    out["is_error"] = out["status"].eq("error")
+    out["has_truth"] = truth
+    solved = (ok & out["exact_recovery"].fillna(False).astype(bool)).astype(float)
+    out["solved"] = solved.where(truth)
+    r2 = out["r2_test"]
+    out["acc_solved"] = (ok & (r2 > ACCURACY_THRESHOLD)).astype(float)
+    # NED: a failed run, or a successful one whose distance is missing, is 1 (SRSD's rule)
+    out["ned_eff"] = out["ned"].where(ok & out["ned"].notna(), 1.0).where(truth)
+    out["r2_ok"] = r2.where(ok)
+    out["r2_score"] = r2.clip(lower=0.0, upper=1.0).where(ok & np.isfinite(r2), 0.0)
+    out.loc[ok & r2.isna(), "r2_score"] = 0.0
+    out["complexity_ok"] = out["complexity"].where(ok)
+    out["complexity_score"] = out["complexity"].where(ok & out["complexity"].notna(), np.inf)
+    return out
+
+
+def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
+    """One row per problem instance and method (suite, dataset, noise, method), seeds pooled."""
+    g = prepared.groupby(PROBLEM_KEY, sort=True, dropna=False)
+    out = g.agg(
+        n_runs=("status", "size"),
+        n_ok=("ok", "sum"),
+        n_timeout=("is_timeout", "sum"),
+        n_error=("is_error", "sum"),
+        has_truth=("has_truth", "any"),
+        solved=("solved", "mean"),
+        acc_solved=("acc_solved", "mean"),
+        ned=("ned_eff", "mean"),
+        r2_median=("r2_ok", "median"),
+        r2_score=("r2_score", "median"),
+        complexity_median=("complexity_ok", "median"),
+        complexity_score=("complexity_score", "median"),
+        fit_time=("fit_time_s", "median"),
+    ).reset_index()
+    for col in ("n_ok", "n_timeout", "n_error"):
+        out[col] = out[col].astype(int)
+    return out
+
+
+def summarize(
+    prepared: pd.DataFrame,
+    problems: pd.DataFrame | None = None,
+    *,
+    n_boot: int = stats.DEFAULT_N_BOOT,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The leaderboard: one row per suite × noise × method (the columns of summary.csv).
+
+    Rates (recovery, accuracy) and mean NED are means over problems of the per-problem means
+    over seeds, with a 95 % percentile bootstrap interval over problems; recovery and NED only
+    over problems with a ground truth. Medians (R² test, complexity: successful runs only;
+    fit time: every run that reports one) are over all runs of the block.
+    """
+    if problems is None:
+        problems = per_problem(prepared)
+    rows = []
+    pgroups = dict(list(problems.groupby(BLOCK_KEY, sort=True)))
+    for key, runs in prepared.groupby(BLOCK_KEY, sort=True):
+        probs = pgroups[key]
+        suite, noise, method = key
+        rec = probs.loc[probs["has_truth"], "solved"].to_numpy(float)
+        acc = probs["acc_solved"].to_numpy(float)
+        rec_ci = stats.bootstrap_ci(rec, n_boot=n_boot, seed=stats.seed_for("rec", *key, base=seed))
+        acc_ci = stats.bootstrap_ci(acc, n_boot=n_boot, seed=stats.seed_for("acc", *key, base=seed))
+        rows.append(
+            {
+                "suite": suite,
+                "noise": noise,
+                "method": method,
+                "n_problems": len(probs),
+                "n_problems_with_truth": int(probs["has_truth"].sum()),
+                "n_runs": len(runs),
+                "n_ok": int(runs["ok"].sum()),
+                "n_timeout": int(runs["is_timeout"].sum()),
+                "n_error": int(runs["is_error"].sum()),
+                "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
+                "recovery_ci_low": rec_ci[0],
+                "recovery_ci_high": rec_ci[1],
+                "accuracy_rate": float(np.mean(acc)) if acc.size else np.nan,
+                "accuracy_ci_low": acc_ci[0],
+                "accuracy_ci_high": acc_ci[1],
+                "r2_test_median": runs["r2_ok"].median(),
+                "ned_mean": probs.loc[probs["has_truth"], "ned"].mean(),
+                "complexity_median": runs["complexity_ok"].median(),
+                "fit_time_median_s": runs["fit_time_s"].median(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """Mean rank of each method over the problem instances all methods ran (1 = best).
+
+    Returns the table (one row per method: ``rank_<metric>`` for each of
+    :data:`RANK_METRICS`, the overall recovery and accuracy rates, problem and failure counts)
+    sorted best first, and per metric the number of instances used and the Friedman p-value.
+    """
+    methods = sorted(problems["method"].unique())
+    table = pd.DataFrame(index=pd.Index(methods, name="method"))
+    info: dict[str, dict[str, float]] = {}
+    for name, (col, higher, _label) in RANK_METRICS.items():
+        subset = problems[problems["has_truth"]] if name in ("recovery", "ned") else problems
+        wide = stats.wide(subset, col).reindex(columns=methods)
+        ranks = stats.instance_ranks(wide, higher_is_better=higher)
+        table[f"rank_{name}"] = ranks.mean(axis=0) if len(ranks) else np.nan
+        info[name] = {"n_instances": float(len(ranks)), "friedman_p": stats.friedman_p(wide)}
+    g = problems.groupby("method")
+    truth = problems[problems["has_truth"]].groupby("method")
+    table["recovery_rate"] = truth["solved"].mean()
+    table["accuracy_rate"] = g["acc_solved"].mean()
+    table["n_instances"] = g.size()
+    table["n_runs"] = g["n_runs"].sum()
+    table["n_failed"] = g["n_timeout"].sum() + g["n_error"].sum()
+    table = table.reset_index()
+    order = ["rank_recovery", "rank_r2", "method"]
+    table = table.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+    return table, info
+
+
+def pairwise(problems: pd.DataFrame, methods: list[str] | None = None) -> pd.DataFrame:
+    """Wilcoxon signed-rank tests with Holm correction for every pair, per metric in
+    :data:`PAIRWISE_METRICS`, pairing two methods on the problem instances both ran."""
+    frames = []
+    for name in PAIRWISE_METRICS:
+        col, higher, _label = RANK_METRICS[name]
+        subset = problems[problems["has_truth"]] if name == "ned" else problems
+        if subset.empty:
+            continue
+        wide = stats.wide(subset, col)
+        if methods is not None:
+            wide = wide.reindex(columns=[m for m in methods if m in wide.columns])
+        result = stats.pairwise_wilcoxon(wide, higher_is_better=higher)
+        result.insert(0, "metric", name)
+        frames.append(result)
+    if not frames:
+        return pd.DataFrame(columns=["metric", "method_a", "method_b"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def pareto_ranks(
+    problems: pd.DataFrame, *, n_boot: int = stats.DEFAULT_N_BOOT, seed: int = 0
+) -> pd.DataFrame:
+    """SRBench's Pareto view, per noise level: each method's median rank over problems by R²
+    test and by complexity (1 = best), with 95 % bootstrap intervals of the medians."""
+    rows = []
+    for noise, part in problems.groupby("noise", sort=True):
+        r2 = stats.instance_ranks(stats.wide(part, "r2_score"), higher_is_better=True)
+        cx = stats.instance_ranks(stats.wide(part, "complexity_score"), higher_is_better=False)
+        for method in r2.columns:
+            entry: dict[str, object] = {"noise": noise, "method": method, "n_instances": len(r2)}
+            for tag, ranks in (("r2", r2), ("complexity", cx)):
+                values = ranks[method].to_numpy(float) if method in ranks else np.array([])
+                entry[f"{tag}_rank_median"] = float(np.median(values)) if values.size else np.nan
+                low, high = stats.bootstrap_ci(
+                    values,
+                    statistic=np.median,
+                    n_boot=n_boot,
+                    seed=stats.seed_for("pareto", tag, noise, method, base=seed),
+                )
+                entry[f"{tag}_rank_ci_low"], entry[f"{tag}_rank_ci_high"] = low, high
+            rows.append(entry)
+    return pd.DataFrame(rows)
+
+
+def heat_categories(problems: pd.DataFrame) -> pd.DataFrame:
+    """Per problem instance and method, one outcome category (see :data:`HEAT_LABELS`).
+
+    A method recovers a problem when it did in at least half its seeds; failed when at least
+    half its runs timed out or errored (the more common of the two); otherwise the category
+    is the band of its median R² test over its successful runs.
+    """
+    out = problems[PROBLEM_KEY].copy()
+    failed = (problems["n_timeout"] + problems["n_error"]) * 2 >= problems["n_runs"]
+    r2 = problems["r2_median"]
+    cat = np.select(
+        [
+            problems["solved"].fillna(0) >= 0.5,
+            failed & (problems["n_timeout"] >= problems["n_error"]),
+            failed,
+            r2 > ACCURACY_THRESHOLD,
+            r2 > 0.99,
+            r2 > 0.9,
+        ],
+        [6, 1, 0, 5, 4, 3],
+        default=2,
+    )
+    out["category"] = cat
+    return out
+
+
+#: heat-map categories, worst to best
+HEAT_LABELS = (
+    "error",
+    "timeout",
+    "R² ≤ 0.9",
+    "0.9 < R² ≤ 0.99",
+    "0.99 < R² ≤ 0.999",
+    "R² > 0.999 (accuracy solution)",
+    "exact recovery",
+)
+
+
+def noise_label(level: float) -> str:
+    """``0.01`` → ``"noise 0.01"`` (SRBench: sd = level × RMS(y) on the training target)."""
+    return f"noise {level:g}"

@@ -1,0 +1,513 @@
+"""Leaderboard figures (PNG), drawn on explicit Figure objects with the Agg canvas.
+
+No pyplot: nothing here touches matplotlib's global figure manager or backend, so the report
+can run inside other programs (notebooks, test runners) without leaking figures or state.
+Style settings live in an ``rc_context`` that is restored on exit.
+
+Every figure is sized from its content (methods, problems, noise levels), so it stays
+legible at 10+ methods and 100+ problems: methods run down the y axis, and the heat map
+gives each problem a row of fixed height.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from srbench_lite.report.aggregate import ACCURACY_THRESHOLD, HEAT_LABELS, noise_label
+
+DPI = 110
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "savefig.facecolor": "white",
+}
+#: worst → best, matching HEAT_LABELS: reds for failures, then YlGnBu from pale to dark
+#: (colour-blind safe; a cell with no run is light grey)
+HEAT_COLORS = ("#b2182b", "#f4a582", "#fff2a8", "#c7e9b4", "#7fcdbb", "#2c7fb8", "#081d58")
+HEAT_NOT_RUN = "#dddddd"
+NOISE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+NOISE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: R² axis: x = −log10(1 − R²), clipped to this range (R² = −99 … 1 − 1e−10)
+R2_X_MIN, R2_X_MAX = -2.0, 10.0
+
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def _style():
+    import matplotlib
+
+    return matplotlib.rc_context(STYLE)
+
+
+def _method_axis(ax, methods: Sequence[str]) -> np.ndarray:
+    """Methods down the y axis, the first (best) at the top; return their y positions."""
+    y = np.arange(len(methods))[::-1].astype(float)
+    ax.set_yticks(y, labels=list(methods))
+    ax.set_ylim(-0.6, len(methods) - 0.4)
+    return y
+
+
+def _grid(n: int, max_cols: int) -> tuple[int, int]:
+    cols = max(1, min(n, max_cols))
+    return math.ceil(n / cols), cols
+
+
+def _jitter(n: int, seed: int, width: float = 0.22) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-width, width, size=n)
+
+
+def _hbox(ax, values: np.ndarray, y: float, *, face: str, edge: str, median: str) -> None:
+    """A horizontal box at height ``y``: quartile box, median bar, 5th–95th percentile whiskers.
+
+    Drawn from primitives rather than ``Axes.boxplot``, which reads every rcParam and so
+    imports pyplot (global state) when the backend is not yet resolved.
+    """
+    from matplotlib.patches import Rectangle
+
+    q05, q25, q50, q75, q95 = np.percentile(values, [5, 25, 50, 75, 95])
+    half = 0.3
+    ax.add_patch(
+        Rectangle(
+            (q25, y - half),
+            q75 - q25,
+            2 * half,
+            facecolor=face,
+            edgecolor=edge,
+            alpha=0.85,
+            zorder=2,
+        )
+    )
+    ax.plot([q50, q50], [y - half, y + half], color=median, lw=2, zorder=2.5)
+    for a, b in ((q05, q25), (q75, q95)):
+        ax.plot([a, b], [y, y], color=edge, lw=1, zorder=1.5)
+    ax.plot([q05, q05], [y - half / 2, y + half / 2], color=edge, lw=1, zorder=1.5)
+    ax.plot([q95, q95], [y - half / 2, y + half / 2], color=edge, lw=1, zorder=1.5)
+
+
+# --------------------------------------------------------------------------- recovery
+def recovery_plot(summary: pd.DataFrame, methods: Sequence[str], path: Path) -> Path | None:
+    """Exact-recovery rate (%) by method, one panel per suite with a ground truth, one marker
+    per noise level, with 95 % bootstrap intervals over problems."""
+    data = summary[summary["n_problems_with_truth"] > 0]
+    if data.empty:
+        return None
+    suites = sorted(data["suite"].unique())
+    noises = sorted(data["noise"].unique())
+    nrows, ncols = _grid(len(suites), 3)
+    height = 0.34 * len(methods) + 1.4
+    with _style():
+        fig = _figure(4.3 * ncols + 1.2, height * nrows + 0.6)
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+        # the first noise level on top within each method, as in the legend
+        dodge = np.linspace(0.25, -0.25, len(noises)) if len(noises) > 1 else np.zeros(1)
+        for ax, suite in zip(axes.flat, suites, strict=False):
+            part = data[data["suite"] == suite]
+            y = _method_axis(ax, methods)
+            for k, noise in enumerate(noises):
+                rows = part[part["noise"] == noise].set_index("method").reindex(methods)
+                rate = rows["recovery_rate"].to_numpy(float) * 100
+                low = rows["recovery_ci_low"].to_numpy(float) * 100
+                high = rows["recovery_ci_high"].to_numpy(float) * 100
+                ax.errorbar(
+                    rate,
+                    y + dodge[k],
+                    xerr=[rate - low, high - rate],
+                    fmt=NOISE_MARKERS[k % len(NOISE_MARKERS)],
+                    color=NOISE_COLORS[k % len(NOISE_COLORS)],
+                    ms=5,
+                    capsize=2,
+                    lw=1.2,
+                    label=noise_label(noise),
+                )
+            n_prob = int(part["n_problems_with_truth"].max())
+            ax.set_title(f"{suite} ({n_prob} problems)")
+            ax.set_xlim(-3, 103)
+            ax.set_xlabel("exact recovery rate (% of problems)")
+            ax.grid(axis="x", alpha=0.3)
+        for ax in list(axes.flat)[len(suites) :]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(len(noises), 6),
+            title="noise level (sd = level × RMS(y) on the training target); bars: 95 % CI",
+        )
+        fig.suptitle("Exact symbolic recovery by method")
+        return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- R²
+def _r2_x(r2: np.ndarray) -> np.ndarray:
+    err = np.maximum(1.0 - np.asarray(r2, float), 10.0**-R2_X_MAX)
+    return np.clip(-np.log10(err), R2_X_MIN, R2_X_MAX)
+
+
+R2_TICKS = {
+    -2.0: "≤−99",
+    -1.0: "−9",
+    0.0: "0",
+    1.0: "0.9",
+    2.0: "0.99",
+    3.0: "0.999",
+    4.0: "0.9999",
+    6.0: "1−10⁻⁶",
+    8.0: "1−10⁻⁸",
+    10.0: "≥1−10⁻¹⁰",
+}
+
+
+def r2_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) -> Path:
+    """Distribution of R² test over successful runs, by method, one panel per noise level.
+
+    The axis is spaced by −log10(1 − R²) so that 0.99, 0.999 and 0.9999 are told apart;
+    boxes span the quartiles, whiskers the 5th–95th percentiles, dots are runs; failed runs
+    are left out (per the failure rules) and counted at the right.
+    """
+    noises = sorted(prepared["noise"].unique())
+    nrows, ncols = _grid(len(noises), 3)
+    height = 0.36 * len(methods) + 1.6
+    with _style():
+        fig = _figure(4.6 * ncols + 1.6, height * nrows + 0.4)
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+        for ax, noise in zip(axes.flat, noises, strict=False):
+            part = prepared[prepared["noise"] == noise]
+            y = _method_axis(ax, methods)
+            right = []
+            for i, (method, yi) in enumerate(zip(methods, y, strict=True)):
+                runs = part[part["method"] == method]
+                vals = _r2_x(runs["r2_ok"].dropna().to_numpy(float))
+                n_failed = int((~runs["ok"]).sum())
+                right.append(f"{n_failed}/{len(runs)} failed" if len(runs) else "not run")
+                if vals.size == 0:
+                    continue
+                _hbox(ax, vals, yi, face="#c6dbef", edge="#08519c", median="#08306b")
+                few = vals.size < 50
+                ax.scatter(
+                    vals,
+                    yi + _jitter(vals.size, i),
+                    s=16 if few else 7,
+                    color="#333333",
+                    alpha=0.6 if few else 0.35,
+                    lw=0,
+                    zorder=3 if few else 1,  # many runs: behind the box
+                )
+            ax.axvline(
+                -math.log10(1.0 - ACCURACY_THRESHOLD),
+                color="#d62728",
+                ls="--",
+                lw=1,
+                label=f"accuracy solution: R² > {ACCURACY_THRESHOLD:g}",
+            )
+            ax.set_xlim(R2_X_MIN - 0.3, R2_X_MAX + 0.3)
+            ax.set_xticks(list(R2_TICKS), labels=list(R2_TICKS.values()), rotation=40)
+            ax.set_xlabel("R² on the test set (spaced by −log₁₀(1−R²); right = better)")
+            ax.set_title(noise_label(noise))
+            ax.grid(axis="x", alpha=0.3)
+            sec = ax.secondary_yaxis("right")
+            sec.set_yticks(y, labels=right)
+            sec.tick_params(length=0, labelsize=8, labelcolor="#555555")
+        for ax in list(axes.flat)[len(noises) :]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center")
+        fig.suptitle("R² test by method (successful runs; box = quartiles, whiskers = 5–95 %)")
+        return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- Pareto
+def pareto_fronts(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Front index (0 = non-dominated) of each point, lower being better on both axes."""
+    front = np.full(len(x), -1)
+    level = 0
+    remaining = set(range(len(x)))
+    while remaining:
+        current = [
+            i
+            for i in remaining
+            if not any(
+                x[j] <= x[i] and y[j] <= y[i] and (x[j] < x[i] or y[j] < y[i])
+                for j in remaining
+                if j != i
+            )
+        ]
+        for i in current:
+            front[i] = level
+            remaining.discard(i)
+        level += 1
+    return front
+
+
+def pareto_plot(pareto: pd.DataFrame, methods: Sequence[str], path: Path) -> Path | None:
+    """SRBench's Pareto plot: median R² test rank vs median complexity rank per method
+    (1 = best, lower-left is better), 95 % bootstrap intervals, successive fronts joined."""
+    data = pareto.dropna(subset=["r2_rank_median", "complexity_rank_median"])
+    if data.empty or data["method"].nunique() < 2:
+        return None  # ranks need two methods
+    noises = sorted(data["noise"].unique())
+    nrows, ncols = _grid(len(noises), 3)
+    m = len(methods)
+    side = max(4.5, min(6.0, 3.5 + 0.2 * m))
+    with _style():
+        import matplotlib
+
+        cmap = matplotlib.colormaps["viridis"]
+        fig = _figure(side * ncols + 0.4, side * nrows + 0.4)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        pending = []
+        for ax, noise in zip(axes.flat, noises, strict=False):
+            part = data[data["noise"] == noise].set_index("method")
+            part = part.reindex([mm for mm in methods if mm in part.index])
+            x = part["complexity_rank_median"].to_numpy(float)
+            y = part["r2_rank_median"].to_numpy(float)
+            fronts = pareto_fronts(x, y)
+            n_fronts = int(fronts.max()) + 1
+            colors = [cmap(0.85 * f / max(1, n_fronts - 1)) for f in range(n_fronts)]
+            for f in range(n_fronts):
+                idx = np.flatnonzero(fronts == f)
+                order = idx[np.lexsort((y[idx], x[idx]))]
+                ax.plot(x[order], y[order], "-", color=colors[f], lw=1.2, alpha=0.7, zorder=1)
+            ax.errorbar(
+                x,
+                y,
+                xerr=[x - part["complexity_rank_ci_low"], part["complexity_rank_ci_high"] - x],
+                yerr=[y - part["r2_rank_ci_low"], part["r2_rank_ci_high"] - y],
+                fmt="none",
+                ecolor="#999999",
+                elinewidth=0.8,
+                alpha=0.6,
+                zorder=2,
+            )
+            ax.scatter(x, y, c=[colors[f] for f in fronts], s=45, zorder=3, edgecolor="white")
+            lim = (0.5, m + 0.5)
+            ax.set_xlim(*lim)
+            ax.set_ylim(*lim)
+            pending.append((ax, list(part.index), x, y))
+            ax.set_xlabel("median complexity rank (1 = simplest models)")
+            ax.set_ylabel("median R² test rank (1 = most accurate)")
+            n_inst = int(part["n_instances"].max()) if len(part) else 0
+            ax.set_title(f"{noise_label(noise)} ({n_inst} problems)")
+            ax.grid(alpha=0.3)
+        for ax in list(axes.flat)[len(noises) :]:
+            ax.set_visible(False)
+        fig.suptitle(
+            "Accuracy vs simplicity (lower left is better)\n"
+            "lines join Pareto fronts, darkest first; bars: 95 % CI",
+            fontsize=10,
+        )
+        fig.draw_without_rendering()  # settle the layout so that label extents are final
+        for ax, names, x, y in pending:
+            _label_points(ax, names, x, y)
+        return _save(fig, path)
+
+
+#: label offsets tried in turn (points): right-up, right-down, left-up, left-down, up, down
+_OFFSETS = ((5, 3), (5, -11), (-5, 3), (-5, -11), (0, 8), (0, -16))
+
+
+def _label_points(ax, names: Sequence[str], x: np.ndarray, y: np.ndarray) -> None:
+    """Name each point, grouping methods at the same position into one label and moving a
+    label to the first offset where it overlaps no label placed before it."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for name, xi, yi in zip(names, x, y, strict=True):
+        groups.setdefault((float(xi), float(yi)), []).append(str(name))
+    renderer = ax.get_figure().canvas.get_renderer()
+    placed = []
+    for (xi, yi), members in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        text = ", ".join(members) if len(members) <= 2 else "\n".join(members)
+        for dx, dy in _OFFSETS:
+            ann = ax.annotate(
+                text,
+                (xi, yi),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=8,
+                ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                va="bottom",
+            )
+            box = ann.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            if (dx, dy) != _OFFSETS[-1]:
+                ann.remove()
+        placed.append(box)
+
+
+# --------------------------------------------------------------------------- fit time
+def _seconds(value: float, _pos: object = None) -> str:
+    """Seconds with three significant digits (``0.0123 s``, ``4.56 s``, ``1234 s``)."""
+    return f"{value:.0f} s" if value >= 100 else f"{value:.3g} s"
+
+
+def fit_time_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) -> Path | None:
+    """Fit time per run by method on a log axis (all suites and noise levels): box =
+    quartiles, whiskers = 5–95 %, dots = runs, red × = timeouts, black + = errors."""
+    data = prepared[prepared["fit_time_s"].notna()]
+    if data.empty:
+        return None
+    floor = 1e-3
+    with _style():
+        from matplotlib.ticker import FuncFormatter
+
+        fig = _figure(8.5, 0.38 * len(methods) + 1.9)
+        ax = fig.subplots()
+        y = _method_axis(ax, methods)
+        medians = []
+        labelled: set[str] = set()
+        for i, (method, yi) in enumerate(zip(methods, y, strict=True)):
+            runs = data[data["method"] == method]
+            t = np.maximum(runs["fit_time_s"].to_numpy(float), floor)
+            medians.append(f"median {_seconds(float(np.median(t)))}" if t.size else "not run")
+            if t.size == 0:
+                continue
+            _hbox(ax, t, yi, face="#fdd0a2", edge="#a63603", median="#7f2704")
+            jit = yi + _jitter(t.size, i)
+            kinds = runs["status"].to_numpy()
+            for status, style in (
+                ("ok", {"marker": "o", "s": 7, "color": "#333333", "alpha": 0.35, "lw": 0}),
+                ("timeout", {"marker": "x", "s": 22, "color": "#d62728", "lw": 1.2}),
+                ("error", {"marker": "+", "s": 28, "color": "black", "lw": 1.2}),
+            ):
+                sel = kinds == status
+                if sel.any():
+                    label = None if status in labelled else status
+                    labelled.add(status)
+                    z = 1 if status == "ok" else 3  # runs behind the box, failures on top
+                    ax.scatter(t[sel], jit[sel], label=label, zorder=z, **style)
+        budgets = sorted(data["time_budget_s"].dropna().unique())
+        for k, budget in enumerate(budgets):
+            ax.axvline(
+                budget,
+                color="#d62728",
+                ls="--",
+                lw=1,
+                alpha=0.8,
+                label="time budget" if k == 0 else None,
+            )
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(_seconds))
+        ax.set_xlabel("fit time per run (seconds, log scale)")
+        ax.grid(axis="x", alpha=0.3, which="major")
+        sec = ax.secondary_yaxis("right")
+        sec.set_yticks(y, labels=medians)
+        sec.tick_params(length=0, labelsize=8, labelcolor="#555555")
+        handles, labels = _legend_entries(ax)
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+        fig.suptitle("Fit time by method (all suites and noise levels)")
+        return _save(fig, path)
+
+
+def _legend_entries(ax):
+    from matplotlib.lines import Line2D
+
+    names = {"ok": "successful run", "timeout": "timeout", "error": "error"}
+    markers = {
+        "ok": Line2D([], [], marker="o", ls="", color="#333333", alpha=0.6),
+        "timeout": Line2D([], [], marker="x", ls="", color="#d62728"),
+        "error": Line2D([], [], marker="+", ls="", color="black"),
+    }
+    handles, labels = [], []
+    for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+        handles.append(markers.get(label, handle))
+        labels.append(names.get(label, label))
+    return handles, labels
+
+
+# --------------------------------------------------------------------------- heat map
+def heatmap_plot(
+    categories: pd.DataFrame, suite: str, methods: Sequence[str], path: Path
+) -> Path | None:
+    """Problem × method outcome map of one suite, one panel per noise level.
+
+    Rows are problems sorted from most to least solved (mean category over methods and noise
+    levels, then name); each problem keeps one fixed-height row, so 120 problems still read.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    data = categories[categories["suite"] == suite]
+    if data.empty:
+        return None
+    noises = sorted(data["noise"].unique())
+    methods = [m for m in methods if m in set(data["method"])]
+    score = data.groupby("dataset")["category"].mean()
+    rows = sorted(score.index, key=lambda d: (-score[d], d))
+    n_rows, n_cols = len(rows), len(methods)
+    label_size = 9 if n_rows <= 40 else 7.5 if n_rows <= 80 else 6.5
+    row_h = 0.2 if n_rows <= 40 else 0.15
+    longest = max(len(r) for r in rows)
+    # ~0.6 em per character of the row labels
+    width = len(noises) * (0.3 * n_cols + 0.3) + 0.0085 * label_size * longest + 1.0
+    longest_method = max(len(m) for m in methods)
+    height = row_h * n_rows + 0.06 * longest_method + 2.0
+    cmap = ListedColormap(HEAT_COLORS).with_extremes(bad=HEAT_NOT_RUN)
+    norm = BoundaryNorm(np.arange(-0.5, len(HEAT_LABELS) + 0.5), cmap.N)
+    with _style():
+        fig = _figure(max(width, 7.5), height)
+        axes = fig.subplots(1, len(noises), squeeze=False, sharey=True)[0]
+        for ax, noise in zip(axes, noises, strict=True):
+            part = data[data["noise"] == noise]
+            grid = (
+                part.pivot_table(index="dataset", columns="method", values="category")
+                .reindex(index=rows, columns=methods)
+                .to_numpy(float)
+            )
+            ax.imshow(
+                np.ma.masked_invalid(grid),
+                cmap=cmap,
+                norm=norm,
+                aspect="auto",
+                interpolation="nearest",
+            )
+            ax.set_xticks(np.arange(n_cols), labels=methods, rotation=60, ha="left")
+            ax.xaxis.tick_top()
+            ax.set_yticks(np.arange(n_rows), labels=rows, fontsize=label_size)
+            # cell borders as two line collections (minor ticks would cost one artist each)
+            ax.hlines(np.arange(n_rows + 1) - 0.5, -0.5, n_cols - 0.5, color="white", lw=0.6)
+            ax.vlines(np.arange(n_cols + 1) - 0.5, -0.5, n_rows - 0.5, color="white", lw=0.6)
+            ax.tick_params(length=0)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            ax.set_title(noise_label(noise), fontsize=10)
+        handles = [
+            Patch(color=c, label=lab) for c, lab in zip(HEAT_COLORS, HEAT_LABELS, strict=True)
+        ][::-1]
+        handles.append(Patch(color=HEAT_NOT_RUN, label="not run"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8)
+        fig.suptitle(
+            f"{suite}: outcome per problem ({n_rows} problems, most solved at the top)\n"
+            "cell = recovered in ≥ half the seeds, else failed in ≥ half the runs, "
+            "else band of median R² test",
+            fontsize=9.5,
+        )
+        return _save(fig, path)
+
+
+def safe_filename(text: str) -> str:
+    """A file-name fragment from a suite name (letters, digits, ``-``, ``_``, ``.``)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip("._")
+    return cleaned or "suite"
