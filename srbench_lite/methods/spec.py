@@ -1,0 +1,94 @@
+"""The method plug-in contract: one :class:`MethodSpec` per method.
+
+A method is a scikit-learn regressor (``__init__`` only stores parameters, ``fit(X, y)``
+returns ``self``, fitted attributes end in ``_``) with one extra method, ``sympy()``, that
+returns the fitted expression -- a sympy expression or a string. The runner fits on plain
+numpy arrays, so variables are column indices: ``x0, x1, ...`` by default; a method whose
+tool prints another style (gplearn's ``X0``, operon's 1-based ``X1``) names it in
+:attr:`MethodSpec.dialect` and the runner maps it to the problem's feature names with
+:func:`srbench_lite.expr.parse_model` (never ``eval``).
+
+A file in ``methods/`` (or an entry point in the group ``srbench_lite.methods``) declares a
+module-level ``METHOD = MethodSpec(...)``. Import heavy packages inside the factory, not at
+the top of the file: listing methods must stay cheap and must work when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["MethodSpec"]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """Everything the runner needs to know about a method, declared rather than guessed.
+
+    ``factory(**params)`` builds an unfitted estimator. ``budget_param`` names the estimator
+    parameter that receives the per-job time budget in seconds (``None``: the method has no
+    time knob and is bounded only by the runner's hard kill). ``seed_param`` names the
+    parameter that receives the job's seed (``None``: deterministic or unseedable).
+    ``smoke_params`` are small settings for tests and ``--smoke`` runs. ``requires`` lists the
+    importable modules the method needs; ``install`` says how to get them. ``check`` may
+    return a reason the method cannot run even though its modules import (PySR without Julia).
+    """
+
+    name: str
+    factory: Callable[..., Any]
+    budget_param: str | None = "time_budget_s"
+    seed_param: str | None = "random_state"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    smoke_params: Mapping[str, Any] = field(default_factory=dict)
+    dialect: str = "x0"
+    requires: tuple[str, ...] = ()
+    install: str = ""
+    description: str = ""
+    check: Callable[[], str | None] | None = None
+    source: str = ""
+
+    def missing(self) -> str | None:
+        """Why the method cannot run here, or ``None`` when it can."""
+        absent = [m for m in self.requires if _find_spec(m) is None]
+        if absent:
+            how = f"; install with: {self.install}" if self.install else ""
+            return f"missing package {', '.join(absent)}{how}"
+        if self.check is not None:
+            try:
+                return self.check()
+            except Exception as exc:  # a broken check must not break `methods`
+                return f"availability check failed: {type(exc).__name__}: {exc}"
+        return None
+
+    @property
+    def available(self) -> bool:
+        return self.missing() is None
+
+    def build(
+        self,
+        *,
+        time_budget_s: float | None = None,
+        seed: int | None = None,
+        smoke: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+    ):
+        """An unfitted estimator with the job's budget and seed put where the method says."""
+        kwargs: dict[str, Any] = dict(self.params)
+        if smoke:
+            kwargs.update(self.smoke_params)
+        if overrides:
+            kwargs.update(overrides)
+        if self.budget_param is not None and time_budget_s is not None:
+            kwargs[self.budget_param] = time_budget_s
+        if self.seed_param is not None and seed is not None:
+            kwargs[self.seed_param] = seed
+        return self.factory(**kwargs)
+
+
+def _find_spec(module: str):
+    try:
+        return importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
