@@ -273,3 +273,10 @@ def test_negligible_term_rule_needs_a_tiny_coefficient():
     # and a term with a constant like the truth's own is never negligible
     truth = "x0*(1 + 1.11265e-17*x1**2)"
     assert not symbolic_recovery("x0", truth).solved
+
+
+def test_coefficients_off_beyond_srbench_rounding_are_not_solved():
+    """SRBench rounds 2.4986 to 2.499 != 2.5 and rejects; the coefficient step must not accept it."""
+    truth = "2.5*x0 - 1.5*x1 + 0.5"
+    assert not symbolic_recovery("2.4986*x0 - 1.4986*x1 + 0.498", truth).solved
+    assert symbolic_recovery("2.49998*x0 - 1.49998*x1 + 0.7", truth).kind == "constant_difference"
