@@ -4,6 +4,7 @@ Public entry points (imported lazily, so ``import srbench_lite`` stays cheap)::
 
     srbench_lite.load_problem(name, seed=0, noise=0.0)
     srbench_lite.list_problems(suite=None)
+    srbench_lite.run_benchmark(suites, methods, seeds=1, time_budget=60, ...)  # -> DataFrame
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ _LAZY = {
     "list_suites": "srbench_lite.data",
     "get_spec": "srbench_lite.data",
     "Problem": "srbench_lite.data",
+    "run_benchmark": "srbench_lite.runner",
 }
 
 

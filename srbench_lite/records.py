@@ -1,0 +1,336 @@
+"""Run output: ``records.jsonl`` (one JSON object per finished job) and ``run.json``.
+
+Crash safety: a record is written with a single ``os.write`` on an ``O_APPEND`` descriptor and
+fsync'ed before the next job's record, so a run killed at any moment leaves every finished
+record intact and at most one half-written last line. Reading skips such a line; opening for
+append first terminates it with a newline so that a new record never glues onto it. A resumed
+run skips every job whose :data:`JOB_KEY` already has a record -- nothing lost, nothing twice
+(except records of harness failures, :data:`RETRY_KINDS`, which are retried).
+
+Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, suite, method,
+seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
+true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
+time_budget_s, versions``, plus ``schema_version, run_id, job_id, problem_seed, error_kind,
+metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
+n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
+numbers are written as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from srbench_lite.errors import SrbenchError
+
+__all__ = [
+    "JOB_KEY",
+    "RECORDS_FILE",
+    "RECORD_FIELDS",
+    "RETRY_KINDS",
+    "RUN_FILE",
+    "SCHEMA_VERSION",
+    "RecordWriter",
+    "check_writable",
+    "encode_record",
+    "finished_keys",
+    "git_sha",
+    "job_key",
+    "package_versions",
+    "read_records",
+    "read_run_json",
+    "run_metadata",
+    "utc_now",
+    "write_run_json",
+]
+
+SCHEMA_VERSION = "1"
+RECORDS_FILE = "records.jsonl"
+RUN_FILE = "run.json"
+#: one job; a resumed run skips keys that already have a record
+JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
+#: the order fields are written in (the DESIGN.md schema first, then the extras)
+RECORD_FIELDS = (
+    "dataset",
+    "suite",
+    "method",
+    "seed",
+    "noise",
+    "status",
+    "error",
+    "fit_time_s",
+    "r2_train",
+    "r2_test",
+    "expression",
+    "true_expression",
+    "exact_recovery",
+    "recovery_kind",
+    "ned",
+    "complexity",
+    "n_train",
+    "n_test",
+    "time_budget_s",
+    "versions",
+    "schema_version",
+    "run_id",
+    "job_id",
+    "problem_seed",
+    "error_kind",
+    "metric_error",
+    "raw_expression",
+    "setup_time_s",
+    "predict_time_s",
+    "score_time_s",
+    "wall_time_s",
+    "n_features",
+    "smoke",
+    "host",
+    "started_at",
+    "finished_at",
+)
+
+
+def utc_now() -> str:
+    """The current UTC time as ISO 8601 with seconds (``2026-01-31T12:00:00Z``)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def job_key(record: Mapping[str, Any]) -> tuple:
+    """The identity of a job: ``(suite, dataset, method, seed, noise)``, normalised so that a
+    record read back from JSON gives the same key as the job that wrote it."""
+    seed = record.get("seed")
+    noise = record.get("noise")
+    return (
+        str(record.get("suite")),
+        str(record.get("dataset")),
+        str(record.get("method")),
+        int(seed) if seed is not None else None,
+        round(float(noise), 12) if noise is not None else 0.0,
+    )
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: non-finite floats become None, numpy scalars become Python ones."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def encode_record(record: Mapping[str, Any]) -> bytes:
+    """One record as a JSON line (schema fields first, then any others), UTF-8, with newline."""
+    ordered = {k: record[k] for k in RECORD_FIELDS if k in record}
+    ordered.update({k: v for k, v in record.items() if k not in ordered})
+    text = json.dumps(_clean(ordered), ensure_ascii=False, allow_nan=False, default=str)
+    if "\n" in text:  # json.dumps escapes newlines in strings; this cannot happen
+        raise ValueError("encoded record contains a newline")
+    return (text + "\n").encode("utf-8")
+
+
+class RecordWriter:
+    """Appends records to ``records.jsonl``: one ``os.write`` per record, then ``fsync``.
+
+    Opening repairs a file whose last line was cut off (a killed run) by ending it with a
+    newline, so the half line stays a single skipped line and the next record starts cleanly.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            self._terminate_last_line()
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def _terminate_last_line(self) -> None:
+        size = os.fstat(self.fd).st_size
+        if size == 0:
+            return
+        with open(self.path, "rb") as fh:
+            fh.seek(size - 1)
+            last = fh.read(1)
+        if last != b"\n":
+            os.write(self.fd, b"\n")
+            os.fsync(self.fd)
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        data = encode_record(record)
+        view = memoryview(data)
+        written = os.write(self.fd, view)
+        while written < len(data):  # regular files write fully; be safe on odd filesystems
+            written += os.write(self.fd, view[written:])
+        os.fsync(self.fd)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """Every complete record of a ``records.jsonl`` (or of the run directory holding it).
+
+    Lines that are not JSON objects -- a half-written last line from a killed run, garbage --
+    are skipped; a missing file gives an empty list.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / RECORDS_FILE
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_bytes().decode("utf-8", errors="replace").split("\n"):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict) and all(k in obj for k in ("dataset", "method", "status")):
+            rows.append(obj)
+    return rows
+
+
+#: failures of the harness, not of the method: ``--resume`` runs these jobs again
+RETRY_KINDS = ("dask", "interrupted", "runner")
+
+
+def finished_keys(path: str | os.PathLike) -> set[tuple]:
+    """Job keys (:func:`job_key`) that already have a record: what ``--resume`` skips.
+
+    A record of a harness failure (:data:`RETRY_KINDS`: a lost dask worker, an interrupted
+    run, a runner bug) does not count: the job runs again and its new record supersedes the
+    old one (the report keeps the last record of a job)."""
+    return {job_key(r) for r in read_records(path) if r.get("error_kind") not in RETRY_KINDS}
+
+
+# --------------------------------------------------------------------------- run.json
+def git_sha(path: str | os.PathLike | None = None) -> str | None:
+    """The commit of the git checkout holding ``path`` (default: this package), or None."""
+    where = Path(path) if path is not None else Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and len(sha) >= 7 else None
+
+
+@lru_cache(maxsize=1)
+def _module_distributions() -> Mapping[str, list[str]]:
+    from importlib.metadata import packages_distributions
+
+    try:
+        return packages_distributions()
+    except Exception:  # a broken installed distribution must not stop a run
+        return {}
+
+
+def _distribution_version(module: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    top = module.split(".")[0]
+    for dist in [*_module_distributions().get(top, []), top]:
+        try:
+            return version(dist)
+        except (PackageNotFoundError, ValueError):
+            continue
+    return None
+
+
+@lru_cache(maxsize=64)
+def package_versions(modules: tuple[str, ...] = ()) -> dict[str, str]:
+    """Versions of srbench-lite, Python, numpy, sympy, scikit-learn and the given modules
+    (a method's ``requires``), read from package metadata without importing them."""
+    from srbench_lite import __version__
+
+    out = {"srbench_lite": __version__, "python": platform.python_version()}
+    for name in ("numpy", "sympy", "sklearn", "scipy", "pandas", *modules):
+        found = _distribution_version(name)
+        if found is not None:
+            out["scikit-learn" if name == "sklearn" else name] = found
+    return out
+
+
+def write_run_json(run_dir: str | os.PathLike, meta: Mapping[str, Any]) -> Path:
+    """Write ``run.json`` atomically (temporary file + rename)."""
+    path = Path(run_dir) / RUN_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(_clean(dict(meta)), indent=1, default=str) + "\n", "utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
+    """``run.json`` of a run directory, ``{}`` when absent or unreadable."""
+    path = Path(run_dir) / RUN_FILE
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def run_metadata(
+    *,
+    run_id: str,
+    config: Mapping[str, Any],
+    method_requires: Iterable[str] = (),
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The content of a new ``run.json``: id, time, command, config, versions, git, platform."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "created_at": utc_now(),
+        "command": list(sys.argv if command is None else command),
+        "config": dict(config),
+        "versions": package_versions(tuple(sorted(set(method_requires)))),
+        "git_sha": git_sha(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "host": socket.gethostname(),
+    }
+
+
+def check_writable(run_dir: Path) -> None:
+    """Create ``run_dir`` and prove a file can be written there; SrbenchError if not."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise SrbenchError(
+            f"cannot write the run output to {str(run_dir)!r}: {exc.strerror or exc}; "
+            "choose another --out"
+        ) from None

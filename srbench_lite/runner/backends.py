@@ -1,0 +1,103 @@
+"""Where jobs run: threads on this machine, or a dask.distributed cluster.
+
+Both yield records as jobs finish (in completion order) so the caller can append each one at
+once. Either way a job's fit runs in its own child process (:mod:`.isolate`): the local backend
+drives the children from ``n_jobs`` threads (the work is in the children, so threads suffice),
+the dask backend runs :func:`~srbench_lite.runner.execute.execute_job` on the workers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from srbench_lite.errors import SrbenchError
+from srbench_lite.runner.execute import execute_job, failure_record
+
+__all__ = ["BACKENDS", "run_dask", "run_local"]
+
+#: backend names; "loky" is the CLI contract's name for the local backend
+BACKENDS = ("local", "loky", "threading", "dask")
+
+
+def run_local(
+    jobs: Sequence[dict[str, Any]], options: dict[str, Any], n_jobs: int
+) -> Iterator[dict[str, Any]]:
+    """Run the jobs ``n_jobs`` at a time on this machine; yield each record when it is done."""
+    if n_jobs <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield execute_job(job, options)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator_unordered")
+    yield from parallel(delayed(execute_job)(job, options) for job in jobs)
+
+
+def _worker_version() -> str:
+    import srbench_lite
+
+    return srbench_lite.__version__
+
+
+def connect(scheduler: str, timeout_s: float = 30.0):
+    """A dask ``Client`` for ``scheduler`` (``tcp://HOST:PORT``), with clear errors."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SrbenchError(
+            "the dask backend needs dask.distributed; install with: pip install 'dask[distributed]'"
+        ) from None
+    try:
+        return Client(scheduler, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SrbenchError(
+            f"cannot connect to the dask scheduler at {scheduler!r}: {exc}"
+        ) from None
+
+
+def check_workers(client) -> None:
+    """Every worker must run the same srbench-lite version as this process."""
+    from srbench_lite import __version__
+
+    found = client.run(_worker_version)
+    if not found:
+        raise SrbenchError("the dask cluster has no workers (start some with `dask worker ADDR`)")
+    odd = {addr: v for addr, v in found.items() if v != __version__}
+    if odd:
+        listed = ", ".join(f"{a}: {v}" for a, v in sorted(odd.items()))
+        raise SrbenchError(
+            f"dask workers run another srbench-lite version than this process ({__version__}): "
+            f"{listed}; install the same version on every worker"
+        )
+
+
+def run_dask(
+    jobs: Sequence[dict[str, Any]], options: dict[str, Any], client
+) -> Iterator[dict[str, Any]]:
+    """Submit every job through ``client`` (see :func:`connect`); yield records as they
+    complete. The client is closed at the end."""
+    from distributed import as_completed
+
+    try:
+        prefix = f"srbench-lite-{options.get('run_id') or 'run'}-{uuid.uuid4().hex[:6]}"
+        futures = {}
+        for i, job in enumerate(jobs):
+            fut = client.submit(execute_job, job, options, key=f"{prefix}-{i}", pure=False)
+            futures[fut] = job
+        try:
+            for fut in as_completed(list(futures), loop=client.loop):
+                job = futures.pop(fut)
+                try:
+                    record = fut.result()
+                except Exception as exc:  # a worker died, or the task could not run
+                    record = failure_record(
+                        job, options, f"dask task failed: {type(exc).__name__}: {exc}", "dask"
+                    )
+                yield record
+        finally:
+            if futures:
+                client.cancel(list(futures))
+    finally:
+        client.close()

@@ -1,0 +1,154 @@
+"""One job end to end: the isolated fit and scoring (:mod:`.isolate`), then the record. This is the function a backend runs (a local thread or a dask worker); it never raises.
+
+The symbolic metrics are computed in the job's child too, as a second phase with its own
+time limit (``metric_timeout_s``); a metric failure leaves the fit's ``ok`` status and is
+explained in ``metric_error``.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import traceback
+from typing import Any
+
+from srbench_lite.records import RECORD_FIELDS, SCHEMA_VERSION, package_versions, utc_now
+
+__all__ = ["execute_job", "failure_record"]
+
+
+def _base_record(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    noise = float(job["noise"])
+    return {
+        "dataset": job["dataset"],
+        "suite": job["suite"],
+        "method": job["method"],
+        "seed": int(job["seed"]),
+        "noise": noise,
+        "time_budget_s": float(options["time_budget_s"]),
+        "schema_version": SCHEMA_VERSION,
+        "run_id": options.get("run_id", ""),
+        "job_id": f"{job['suite']}/{job['dataset']}/{job['method']}/seed{job['seed']}/noise{noise:g}",
+        "problem_seed": int(job["seed"]),
+        "smoke": bool(options.get("smoke")),
+        "host": socket.gethostname(),
+    }
+
+
+def _truth(dataset: str) -> tuple[str | None, list[str] | None]:
+    try:
+        from srbench_lite.data import get_spec
+
+        spec = get_spec(dataset)
+        return spec.formula, list(spec.feature_names)
+    except Exception:
+        return None, None
+
+
+def failure_record(
+    job: dict[str, Any], options: dict[str, Any], error: str, kind: str = "runner"
+) -> dict[str, Any]:
+    """A record for a job that produced nothing (the harness itself failed around it)."""
+    record = _base_record(job, options)
+    truth, _ = _truth(job["dataset"])
+    record.update(
+        status="error",
+        error=error,
+        error_kind=kind,
+        true_expression=truth,
+        versions=package_versions(),
+        finished_at=utc_now(),
+    )
+    return complete(record)
+
+
+def execute_job(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Fit, predict and score one job; return its record (status ok, timeout or error) with
+    every schema field present (``None`` when unknown)."""
+    try:
+        record = _execute(job, options)
+    except Exception as exc:  # the run must go on, whatever happened
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-4:])
+        record = failure_record(job, options, f"harness error: {type(exc).__name__}: {exc}\n{text}")
+    return complete(record)
+
+
+def complete(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with every schema field (missing ones set to ``None``)."""
+    for name in RECORD_FIELDS:
+        record.setdefault(name, None)
+    return record
+
+
+def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    from srbench_lite.runner.isolate import run_isolated
+
+    record = _base_record(job, options)
+    record["started_at"] = utc_now()
+    start = time.perf_counter()
+    outcome = run_isolated(job, options)
+    res = outcome.result or {}
+    truth, names = _truth(job["dataset"])
+    truth = res.get("true_expression", truth)
+    names = res.get("feature_names", names)
+    for field in ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test", "expression",
+                  "raw_expression", "n_train", "n_test", "n_features"):  # fmt: skip
+        if field in res:
+            record[field] = res[field]
+    record["true_expression"] = truth
+    record["versions"] = package_versions(tuple(res.get("method_requires", ())))
+
+    if outcome.kind == "timeout" and outcome.phase == "starting":
+        from srbench_lite.runner.child import STARTUP_TIMEOUT_S
+
+        record.update(
+            status="timeout",
+            error_kind="setup-timeout",
+            error=_with_tail(
+                f"setting up the job (imports, data, building the estimator) took more than "
+                f"{STARTUP_TIMEOUT_S:g} s",
+                outcome.log_tail,
+            ),
+        )
+    elif outcome.kind == "timeout":
+        limit = float(options["time_budget_s"]) * float(options["kill_factor"]) + float(
+            options["kill_grace_s"]
+        )
+        record.update(
+            status="timeout",
+            error_kind="timeout",
+            error=_with_tail(
+                f"killed at the hard limit of {limit:g} s (time budget "
+                f"{float(options['time_budget_s']):g} s x {float(options['kill_factor']):g} "
+                f"+ {float(options['kill_grace_s']):g} s grace)",
+                outcome.log_tail,
+            ),
+        )
+    elif outcome.kind == "interrupted":
+        record.update(status="error", error_kind="interrupted", error="the run was interrupted")
+    elif outcome.kind == "crashed" or not res:
+        record.update(
+            status="error",
+            error_kind="crash",
+            error=_with_tail(
+                f"the job's process died {outcome.describe_exit()} without a result",
+                outcome.log_tail,
+            ),
+        )
+    else:
+        record.update(status=res.get("status", "error"), error=res.get("error"))
+        record["error_kind"] = res.get("error_kind")
+
+    if record["status"] == "ok":
+        if outcome.metrics is not None:
+            record.update(outcome.metrics)
+        elif outcome.metric_failure:
+            record.update(exact_recovery=False, recovery_kind="timeout" if "exceeded" in
+                          outcome.metric_failure else "error", metric_error=outcome.metric_failure)  # fmt: skip
+    record["wall_time_s"] = time.perf_counter() - start
+    record["finished_at"] = utc_now()
+    return record
+
+
+def _with_tail(message: str, tail: str) -> str:
+    return f"{message}; last output:\n{tail}" if tail else message

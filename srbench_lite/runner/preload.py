@@ -1,0 +1,39 @@
+"""Imported once by the job forkserver (:mod:`.isolate`) so that forked job children start
+with numpy, sympy, scikit-learn and srbench-lite already loaded.
+
+Importing this module is its purpose (it also fits and scores one tiny model to warm caches).
+"""
+
+from __future__ import annotations
+
+import numpy  # noqa: F401
+import sklearn.base  # noqa: F401
+import sklearn.linear_model  # noqa: F401
+import sympy  # noqa: F401
+import threadpoolctl  # noqa: F401
+
+import srbench_lite.data  # noqa: F401
+import srbench_lite.expr  # noqa: F401
+import srbench_lite.methods  # noqa: F401
+import srbench_lite.methods.baselines  # noqa: F401
+import srbench_lite.metrics  # noqa: F401
+import srbench_lite.runner.child  # noqa: F401
+
+
+def _warm_up() -> None:
+    """Fit the linear baseline on a smoke problem once, so lazy imports and sympy caches are
+    filled here instead of in every forked job."""
+    from srbench_lite.runner.child import fit_job, score_fit
+
+    try:
+        result = fit_job(
+            {"suite": "smoke", "dataset": "smoke_linear", "method": "linear", "seed": 0,
+             "noise": 0.0},
+            {"time_budget_s": 1.0, "methods_path": ""},
+        )  # fmt: skip
+        score_fit(result, result.pop("X_check", None))
+    except Exception:  # warming up is an optimisation only
+        pass
+
+
+_warm_up()
