@@ -466,7 +466,7 @@ def markdown(data: ReportData) -> str:
     def named(rows: list[list[str]]) -> list[list[str]]:
         return [[r[0], md(r[1]), *r[2:]] for r in rows]
 
-    out += ["## Overall ranking", "", md(ranking_note(data)), ""]
+    out += ["## Overall ranking", "", ranking_note(data), ""]  # our own text: not escaped
     out += [_md_table(RANK_HEADERS, named(ranking_rows(data)), RANK_ALIGN), ""]
 
     out += ["## Plots", ""]
