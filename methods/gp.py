@@ -1,0 +1,25 @@
+"""The built-in GP engine (srbench_lite.engines.gp): numpy only, no outside tool."""
+
+from srbench_lite.methods import MethodSpec
+
+
+def _factory(**params):
+    from srbench_lite.engines.gp import GPRegressor
+
+    return GPRegressor(**params)
+
+
+METHOD = MethodSpec(
+    name="gp",
+    factory=_factory,
+    budget_param="time_budget_s",
+    seed_param="random_state",
+    params={},
+    smoke_params={"population_size": 32, "n_islands": 2, "time_budget_s": 5.0},
+    dialect="x0",
+    requires=(),
+    description=(
+        "built-in GP: power-law pass, islands of age-regularised evolution, per-size hall of "
+        "fame, linear scaling, LM constants, PySR-style model selection"
+    ),
+)

@@ -1,0 +1,107 @@
+"""A fast first pass over power laws ``y = k * prod_i x_i ** e_i``.
+
+Many physics laws (most of the Feynman set) are a constant times a product of powers of the
+variables. When the used columns keep one sign, ``log|y|`` is linear in ``log|x_i|``:
+least squares gives real exponents, which are rounded to multiples of 1/2 and then improved by
+a greedy neighbourhood search (each exponent +-1/2, or dropped), scoring every candidate by the
+linearly scaled NMSE on the data. Returns token sequences for the search to start from.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from srbench_lite.engines.common.constants import score_tokens
+from srbench_lite.engines.common.scaling import nmse
+
+__all__ = ["monomial_candidates", "monomial_tokens"]
+
+_MAX_ABS_EXP = 4.0
+
+
+def _power(var: str, e: float) -> tuple[str, ...]:
+    if e == 1:
+        return (var,)
+    if e == 2:
+        return ("square", var)
+    if e == 3:
+        return ("cube", var)
+    if e == 0.5:
+        return ("sqrt", var)
+    if e == 4:
+        return ("square", "square", var)
+    text = str(int(e)) if e == int(e) else repr(float(e))
+    return ("pow", var, text)
+
+
+def _product(factors: list[tuple[str, ...]]) -> tuple[str, ...]:
+    out = factors[0]
+    for f in factors[1:]:
+        out = ("mul", *out, *f)
+    return out
+
+
+def monomial_tokens(exponents: np.ndarray) -> tuple[str, ...]:
+    """Tokens for ``prod x_i ** e_i`` (numerator over denominator); ``("1",)`` if all zero."""
+    num = [_power(f"x{i}", float(e)) for i, e in enumerate(exponents) if e > 0]
+    den = [_power(f"x{i}", float(-e)) for i, e in enumerate(exponents) if e < 0]
+    if not num and not den:
+        return ("1",)
+    if not den:
+        return _product(num)
+    if not num:
+        return ("inv", *_product(den))
+    return ("div", *_product(num), *_product(den))
+
+
+def monomial_candidates(
+    cols: list[np.ndarray], y: np.ndarray, *, max_candidates: int = 12
+) -> list[tuple[float, tuple[str, ...]]]:
+    """``[(nmse, tokens)]`` of the best power laws found, best first (may be empty)."""
+    y = np.asarray(y, dtype=np.float64)
+    if len(y) < 3 or not np.all(y != 0):  # log|y|; a sign change is left to the search
+        return []
+    usable = [i for i, c in enumerate(cols) if np.all(c != 0) and (np.all(c > 0) or np.all(c < 0))]
+    if not usable:
+        return []
+    with np.errstate(all="ignore"):
+        Z = np.column_stack([np.log(np.abs(cols[i])) for i in usable] + [np.ones(len(y))])
+        L = np.log(np.abs(y))
+        coef, *_ = np.linalg.lstsq(Z, L, rcond=None)
+    if not np.all(np.isfinite(coef)):
+        return []
+    d = len(cols)
+    real = np.zeros(d)
+    real[usable] = np.clip(coef[:-1], -_MAX_ABS_EXP, _MAX_ABS_EXP)
+
+    seen: dict[tuple, float] = {}
+
+    def score(e: np.ndarray) -> float:
+        key = tuple(e)
+        if key not in seen:
+            toks = monomial_tokens(e)
+            fit = score_tokens(toks, (), cols, y)
+            seen[key] = nmse(fit.loss, y) if np.isfinite(fit.loss) else np.inf
+        return seen[key]
+
+    starts = [np.round(real * 2) / 2, np.round(real)]
+    # also the rounding that zeroes small exponents
+    starts.append(np.where(np.abs(real) < 0.3, 0.0, np.round(real * 2) / 2))
+    for start in starts:
+        cur = start.copy()
+        best = score(cur)
+        improved = True
+        while improved:
+            improved = False
+            for i, delta in itertools.product(usable, (-0.5, 0.5, None)):
+                cand = cur.copy()
+                cand[i] = 0.0 if delta is None else cand[i] + delta
+                if abs(cand[i]) > _MAX_ABS_EXP:
+                    continue
+                s = score(cand)
+                if s < best * (1 - 1e-9):
+                    best, cur, improved = s, cand, True
+    ranked = sorted(seen.items(), key=lambda kv: kv[1])[:max_candidates]
+    return [(s, monomial_tokens(np.array(e))) for e, s in ranked if np.isfinite(s)]

@@ -1,0 +1,87 @@
+"""GPRegressor: scikit-learn contract, determinism, the front, the smoke problems."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import srbench_lite
+from srbench_lite.engines.gp import GPRegressor
+from srbench_lite.metrics import symbolic_recovery
+
+
+def _tiny() -> GPRegressor:
+    return GPRegressor(
+        time_budget_s=None,
+        generations=2,
+        population_size=8,
+        n_islands=2,
+        n_extra_targets=0,
+        random_state=0,
+        simplify_timeout_s=0.2,
+    )
+
+
+# Every check applies (the dict of expected failures is empty on purpose).
+@parametrize_with_checks([_tiny()], expected_failed_checks=lambda est: {})
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_same_seed_and_generations_give_the_same_run():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, size=(120, 3))
+    y = X[:, 0] * np.cos(X[:, 1]) + X[:, 2]
+    kw = dict(
+        time_budget_s=None, generations=4, population_size=24, n_islands=2, early_stop_loss=None
+    )
+    a = GPRegressor(random_state=7, **kw).fit(X, y)
+    b = GPRegressor(random_state=7, **kw).fit(X, y)
+    assert a.equations_["equation"].tolist() == b.equations_["equation"].tolist()
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    c = GPRegressor(random_state=8, **kw).fit(X, y)
+    assert c.equations_["equation"].tolist() != a.equations_["equation"].tolist()
+
+
+def test_front_is_a_pareto_front_and_selection_is_on_it():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(1, 3, size=(200, 2))
+    y = np.exp(-X[:, 0]) * X[:, 1] + 0.3 * X[:, 0]
+    m = GPRegressor(time_budget_s=None, generations=6, random_state=0).fit(X, y)
+    eq = m.equations_
+    assert list(eq.columns[:3]) == ["complexity", "loss", "expression"]
+    assert eq["complexity"].is_monotonic_increasing
+    assert eq["loss"].is_monotonic_decreasing
+    assert m.best_.complexity in set(eq["complexity"])
+    assert m.n_generations_ <= 6
+    pred = m.predict(X)
+    assert np.isfinite(pred).all()
+    assert {str(s) for s in m.sympy().free_symbols} <= {"x0", "x1"}
+
+
+def test_bad_parameters_are_named():
+    X = np.ones((5, 1))
+    with pytest.raises(ValueError, match="time_budget_s or generations"):
+        GPRegressor(time_budget_s=None).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="unknown operators"):
+        GPRegressor(generations=1, operators=("add", "foo")).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="model_selection"):
+        GPRegressor(generations=1, model_selection="elbow").fit(X, X[:, 0])
+
+
+def test_transformed_target_recovers_a_relativistic_law():
+    # y = m / sqrt(1 - v²/c²): the screening finds (m / y)² = 1 - v²/c² before any evolution
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.uniform(1, 5, 300), rng.uniform(1, 2, 300), rng.uniform(3, 10, 300)])
+    y = X[:, 0] / np.sqrt(1 - X[:, 1] ** 2 / X[:, 2] ** 2)
+    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, y)
+    assert symbolic_recovery(m.sympy(), "x0/sqrt(1 - x1**2/x2**2)").solved, m.expression_
+
+
+@pytest.mark.parametrize("name", srbench_lite.list_problems("smoke"))
+def test_smoke_problems_are_recovered(name):
+    p = srbench_lite.load_problem(name)
+    m = GPRegressor(time_budget_s=None, generations=60, random_state=0).fit(p.X_train, p.y_train)
+    result = symbolic_recovery(m.sympy(), p.formula)
+    assert result.solved, (name, m.expression_)

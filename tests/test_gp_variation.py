@@ -1,0 +1,61 @@
+"""GP variation operators, the power-law pass and the cheap simplification rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srbench_lite.engines.common import columns, evaluate, n_constants, validate
+from srbench_lite.engines.common.rules import simplify_tokens
+from srbench_lite.engines.gp.monomial import monomial_candidates, monomial_tokens
+from srbench_lite.engines.gp.regressor import DEFAULT_OPERATORS
+from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
+
+
+def test_mutations_and_crossover_keep_trees_and_constants_consistent():
+    rng = np.random.default_rng(0)
+    ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
+    pop = [random_tree(rng, ops, 3) for _ in range(30)]
+    for _ in range(2000):
+        a = pop[rng.integers(len(pop))]
+        if rng.random() < 0.2:
+            t, c = crossover(rng, a, pop[rng.integers(len(pop))])
+        else:
+            t, c = mutate(rng, ops, *a)
+        validate(t, 3)
+        assert n_constants(t) == len(c)
+        if len(t) < 40:
+            pop[rng.integers(len(pop))] = (t, c)
+
+
+def test_simplify_tokens_preserves_values_and_canonicalises():
+    rng = np.random.default_rng(1)
+    ops = OperatorSet.build(DEFAULT_OPERATORS, 2)
+    X = rng.uniform(0.5, 2.0, size=(50, 2))
+    cols = columns(X)
+    for _ in range(300):
+        t, c = random_tree(rng, ops, 4)
+        before = evaluate(t, cols, c)
+        st, sc = simplify_tokens(t, c)
+        validate(st)
+        assert len(st) <= len(t)
+        if before is None:
+            continue
+        after = evaluate(st, cols, sc)
+        if after is not None:
+            np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-9)
+    assert simplify_tokens(("mul", "x1", "x0"))[0] == simplify_tokens(("mul", "x0", "x1"))[0]
+    assert simplify_tokens(("mul", "c", "mul", "c", "x0"), [2.0, 3.0])[1].tolist() == [6.0]
+    # what a linear scaling absorbs is stripped at the root
+    assert simplify_tokens(("add", "c", "mul", "c", "x0"), [1.0, 2.0], strip_scaling=True)[0] == (
+        "x0",
+    )
+
+
+def test_power_law_pass_finds_monomials():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1, 5, size=(400, 4))
+    y = 0.7 * X[:, 0] * X[:, 1] ** 2 / (X[:, 3] * np.sqrt(X[:, 2]))
+    best = monomial_candidates(columns(X), y)[0]
+    assert best[0] < 1e-20
+    assert best[1] == monomial_tokens(np.array([1, 2, -0.5, -1]))
+    assert monomial_candidates(columns(X), y * (X[:, 0] > 2)) == []  # zeros: no log
