@@ -37,6 +37,7 @@ __all__ = [
     "JOB_KEY",
     "RECORDS_FILE",
     "RECORD_FIELDS",
+    "SCHEMA_FIELDS",
     "RETRY_KINDS",
     "RUN_FILE",
     "SCHEMA_VERSION",
@@ -59,8 +60,8 @@ RECORDS_FILE = "records.jsonl"
 RUN_FILE = "run.json"
 #: one job; a resumed run skips keys that already have a record
 JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
-#: the order fields are written in (the DESIGN.md schema first, then the extras)
-RECORD_FIELDS = (
+#: the record schema of DESIGN.md (what every consumer, e.g. the report, may rely on)
+SCHEMA_FIELDS = (
     "dataset",
     "suite",
     "method",
@@ -81,6 +82,9 @@ RECORD_FIELDS = (
     "n_test",
     "time_budget_s",
     "versions",
+)
+#: the order fields are written in: the schema first, then the runner's extras
+RECORD_FIELDS = SCHEMA_FIELDS + (
     "schema_version",
     "run_id",
     "job_id",

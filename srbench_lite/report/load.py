@@ -19,33 +19,10 @@ import numpy as np
 import pandas as pd
 
 from srbench_lite.errors import SrbenchError
-
-RECORDS_FILE = "records.jsonl"
-RUN_FILE = "run.json"
+from srbench_lite.records import JOB_KEY, RECORDS_FILE, RUN_FILE, SCHEMA_FIELDS
 
 #: the record schema (DESIGN.md); other fields are kept as they are and otherwise ignored
-RECORD_FIELDS = (
-    "dataset",
-    "suite",
-    "method",
-    "seed",
-    "noise",
-    "status",
-    "error",
-    "fit_time_s",
-    "r2_train",
-    "r2_test",
-    "expression",
-    "true_expression",
-    "exact_recovery",
-    "recovery_kind",
-    "ned",
-    "complexity",
-    "n_train",
-    "n_test",
-    "time_budget_s",
-    "versions",
-)
+RECORD_FIELDS = SCHEMA_FIELDS
 #: a record without one of these cannot be placed in a leaderboard and is skipped
 REQUIRED_FIELDS = ("dataset", "method", "status")
 STATUSES = ("ok", "timeout", "error")
@@ -63,8 +40,7 @@ TEXT_FIELDS = ("dataset", "suite", "method", "error", "expression", "true_expres
 #: fields the report uses: a record lacking one gets a warning (results: successful runs only)
 JOB_FIELDS = ("suite", "seed", "noise", "fit_time_s", "time_budget_s")
 RESULT_FIELDS = ("r2_test", "exact_recovery", "true_expression", "ned", "complexity")
-#: one job = one of these; a key seen twice keeps its last record (later runs win)
-JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
+# JOB_KEY: one job; a key seen twice keeps its last record (later runs win)
 
 
 @dataclass
