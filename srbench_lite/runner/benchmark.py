@@ -79,7 +79,7 @@ def _positive(name: str, value: Any, *, allow_none: bool = False) -> float | Non
     except (TypeError, ValueError):
         raise InvalidValueError(f"{name} must be a number, got {value!r}") from None
     if not math.isfinite(number) or number <= 0:
-        raise InvalidValueError(f"{name} must be a positive number of seconds/MB, got {value!r}")
+        raise InvalidValueError(f"{name} must be a positive, finite number, got {value!r}")
     return number
 
 
