@@ -39,7 +39,8 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from srbench_lite.expr import parse_model  # noqa: E402
-from srbench_lite.metrics import symbolic_recovery, tree_edit_distance, warm_up  # noqa: E402
+from srbench_lite.metrics import symbolic_recovery, tree_edit_distance  # noqa: E402
+from srbench_lite.sandbox import warm_up  # noqa: E402
 
 KINDS = ("constants", "scaled", "shifted", "wrong")
 EXPECT_SOLVED = {"constants": True, "scaled": True, "shifted": True, "wrong": False}

@@ -14,7 +14,7 @@ from srbench_lite.errors import InvalidValueError
 from srbench_lite.expr import ModelParseError
 from srbench_lite.metrics import accuracy_solution, complexity, r2, rmse, score
 from srbench_lite.metrics.canonical import canonicalize, round_float, round_floats
-from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, call_with_timeout
+from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 # --- complexity ---------------------------------------------------------------------------
 
@@ -116,17 +116,17 @@ def test_canonicalize_stages():
 
 def test_worker_timeout_and_restart():
     start = time.perf_counter()
-    with pytest.raises(MetricTimeout):
+    with pytest.raises(SandboxTimeout):
         call_with_timeout(time.sleep, 30, timeout=0.5)
     assert time.perf_counter() - start < 10
     assert call_with_timeout(abs, -3, timeout=30) == 3
 
 
 def test_worker_reports_exceptions_and_death():
-    with pytest.raises(WorkerError) as info:
+    with pytest.raises(SandboxError) as info:
         call_with_timeout(int, "not a number", timeout=30)
     assert info.value.exc_type == "ValueError"
-    with pytest.raises(WorkerError, match="died"):
+    with pytest.raises(SandboxError, match="died"):
         call_with_timeout(os._exit, 3, timeout=30)
     assert call_with_timeout(abs, -4, timeout=30) == 4
 

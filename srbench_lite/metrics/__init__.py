@@ -1,8 +1,8 @@
 """Metrics that match the references: SRBench's symbolic recovery, SRSD's normalized tree edit
 distance, SRBench's model size, R² and RMSE.
 
-Every sympy step runs in a time-limited worker process (:mod:`.timelimit`); model strings are
-parsed safely (:mod:`srbench_lite.expr`). See each module's docstring for where and why the
+Every sympy step runs in a time-limited worker process (:mod:`srbench_lite.sandbox`); model
+strings are parsed safely (:mod:`srbench_lite.expr`). See each module's docstring for where and why the
 implementation departs from the reference.
 """
 
@@ -11,27 +11,22 @@ from __future__ import annotations
 from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD, accuracy_solution, r2, rmse
 from srbench_lite.metrics.complexity import complexity
 from srbench_lite.metrics.recovery import KINDS, MODES, RecoveryResult, symbolic_recovery
-from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, shutdown_workers, warm_up
 from srbench_lite.metrics.tree_edit import NEDResult, ned_details, tree_edit_distance
 
 __all__ = [
     "ACCURACY_THRESHOLD",
     "KINDS",
     "MODES",
-    "MetricTimeout",
     "NEDResult",
     "RecoveryResult",
-    "WorkerError",
     "accuracy_solution",
     "complexity",
     "ned_details",
     "r2",
     "rmse",
     "score",
-    "shutdown_workers",
     "symbolic_recovery",
     "tree_edit_distance",
-    "warm_up",
 ]
 
 

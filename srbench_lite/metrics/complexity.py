@@ -45,12 +45,12 @@ def complexity(
     """Number of nodes of the model's sympy tree (SRBench's convention).
 
     Raises :class:`~srbench_lite.expr.ModelParseError` for a model that cannot be parsed, and
-    (``simplify=True`` only) :class:`~srbench_lite.metrics.timelimit.MetricTimeout` /
-    ``WorkerError`` when simplification times out or fails.
+    (``simplify=True`` only) :class:`~srbench_lite.sandbox.SandboxTimeout` /
+    ``SandboxError`` when simplification times out or fails.
     """
     expr = parse_model(model, dialect=dialect, feature_names=feature_names)
     if not simplify:
         return _count(expr)
-    from srbench_lite.metrics.timelimit import call_with_timeout
+    from srbench_lite.sandbox import call_with_timeout
 
     return int(call_with_timeout(_simplified_count, expr, timeout=check_timeout(timeout)))

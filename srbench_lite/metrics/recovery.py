@@ -59,7 +59,7 @@ where the reference is known to be wrong. Every departure, in pipeline order
 pruning, no constant difference or ratio). ``mode="legacy"``: SRBench's pipeline bug for bug
 (absolute rounding, ``simplify(ratio=1)``, the inverted condition, ``is_constant()``, no numeric
 steps), for reproducing published numbers. Every mode runs in the time-limited worker
-(:mod:`.timelimit`); a timeout gives kind ``timeout``.
+(:mod:`srbench_lite.sandbox`); a timeout gives kind ``timeout``.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ from srbench_lite.metrics._inputs import (
     variable_names,
 )
 from srbench_lite.metrics.canonical import canonicalize
-from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, call_with_timeout
+from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["KINDS", "MODES", "RecoveryResult", "symbolic_recovery"]
 
@@ -634,9 +634,9 @@ def symbolic_recovery(
             _recovery_task, m, t, names, points, mode, seed, prune_tol, numeric_tol,
             timeout=timeout,
         )  # fmt: skip
-    except MetricTimeout as exc:
+    except SandboxTimeout as exc:
         return result("timeout", model=str(m), error=str(exc), detail="sympy step timed out")
-    except WorkerError as exc:
+    except SandboxError as exc:
         return result("error", model=str(m), error=f"{exc.exc_type}: {exc}")
     kind = raw.pop("kind")
     return result(kind, model=str(m), **raw)

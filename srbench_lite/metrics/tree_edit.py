@@ -34,7 +34,7 @@ import sympy as sp
 from srbench_lite.expr import ModelParseError, parse_model
 from srbench_lite.metrics._inputs import check_dialect, check_timeout, parse_truth
 from srbench_lite.metrics.canonical import srsd_prepare
-from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, call_with_timeout
+from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["NEDResult", "count_nodes", "ned_details", "sympy_to_zss", "tree_edit_distance"]
 
@@ -165,16 +165,16 @@ def ned_details(
     status = "ok" if error is None else "error"
     try:
         raw = call_with_timeout(_ned_task, m, t, timeout=timeout)
-    except MetricTimeout as exc:
+    except SandboxTimeout as exc:
         raw, status, error = {}, "timeout", str(exc)
-    except WorkerError as exc:
+    except SandboxError as exc:
         raw, status, error = {}, "error", f"{exc.exc_type}: {exc}"
     if raw.get("distance") is None:
         if status == "timeout" and m is not None and "true_nodes" not in raw:
             # the model's preparation timed out; the truth's node count is still useful
             try:
                 raw = call_with_timeout(_truth_nodes_task, t, timeout=timeout)
-            except (MetricTimeout, WorkerError):
+            except (SandboxTimeout, SandboxError):
                 raw = {}
         return NEDResult(
             ned=1.0,

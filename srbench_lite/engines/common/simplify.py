@@ -2,7 +2,7 @@
 
 ``simplify_expr`` snaps floats that are within a relative ``snap_tol`` of a small rational (or
 of a small multiple of pi), then runs ``sympy.simplify`` in the time-limited worker of
-:mod:`srbench_lite.metrics.timelimit`. On timeout or error the snapped but unsimplified
+:mod:`srbench_lite.sandbox`. On timeout or error the snapped but unsimplified
 expression is returned, so the caller always gets a valid model.
 """
 
@@ -54,11 +54,11 @@ def simplify_expr(expr, timeout: float | None = 2.0, snap_tol: float = 1e-6) -> 
 
     ``timeout=None`` simplifies in-process without a limit (tests only).
     """
-    from srbench_lite.metrics.timelimit import MetricTimeout, WorkerError, call_with_timeout
+    from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
     expr = snap_numbers(sp.sympify(expr), snap_tol)
     try:
         out = call_with_timeout(_simplify_worker, expr, timeout=timeout)
-    except (MetricTimeout, WorkerError):
+    except (SandboxTimeout, SandboxError):
         return expr
     return out if isinstance(out, sp.Expr) else expr

@@ -1,29 +1,34 @@
-"""Wall-clock limits for sympy work: a reusable worker process, killed and restarted on timeout.
+"""Killable sympy work: a reusable worker process, killed and restarted on timeout.
 
 ``sympy.simplify`` (and ``factor``, ``is_constant`` ...) can run for minutes on unlucky input,
-and SIGALRM only works on the main thread of the main interpreter. So every metric's sympy
-step runs in a child process:
+and SIGALRM only works on the main thread of the main interpreter. So the judges
+(:mod:`srbench_lite.metrics`) and the engines' model tidying run their sympy steps through
+:func:`call_with_timeout`, which runs them in a child process:
 
 * one worker per calling thread, started on first use with ``python -m
-  srbench_lite.metrics._worker`` (a fresh interpreter: no ``fork`` of a threaded parent, no
+  srbench_lite._sandbox_worker`` (a fresh interpreter: no ``fork`` of a threaded parent, no
   re-import of the caller's ``__main__``, allowed inside daemonic pool workers), which imports
   sympy once and then serves any number of calls -- a call costs a pickle round trip, not an
   interpreter start;
+* a call's ``timeout`` counts from the moment the worker is ready: the interpreter's start-up
+  (up to :data:`STARTUP_TIMEOUT_S`, longer on a loaded machine) is waited for separately, so a
+  2 s limit is 2 s of sympy, not 2 s minus an interpreter start;
 * calls are length-prefixed pickles over the child's stdin/stdout; a reader thread in the parent
   feeds a queue, so the parent waits with a timeout on any thread;
-* on timeout the worker is killed (the call raises :class:`MetricTimeout`) and the next call
+* on timeout the worker is killed (the call raises :class:`SandboxTimeout`) and the next call
   starts a new one; if the worker dies (killed for memory, segfault) the call raises
-  :class:`WorkerError` and the next call starts a new one.
+  :class:`SandboxError` and the next call starts a new one.
 
 ``timeout=None`` runs the function in the calling process without a limit. If a worker process
 cannot be started at all (a sandbox without ``subprocess``), calls fall back to in-process
 execution, limited by SIGALRM on the main thread and unlimited elsewhere (a warning says so).
-``SRBENCH_LITE_METRICS_MAX_MEMORY_MB`` caps the worker's address space (POSIX) if set.
+``SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB`` caps the worker's address space (POSIX) if set.
 """
 
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import pickle
 import queue
@@ -36,20 +41,29 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["MetricTimeout", "WorkerError", "call_with_timeout", "shutdown_workers", "warm_up"]
+__all__ = [
+    "STARTUP_TIMEOUT_S",
+    "SandboxError",
+    "SandboxTimeout",
+    "call_with_timeout",
+    "shutdown_workers",
+    "warm_up",
+]
 
 _HEADER = struct.Struct("<Q")
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+#: seconds a new worker may take to start (interpreter + sympy import) before a call gives up
+STARTUP_TIMEOUT_S = 120.0
 
 
-class MetricTimeout(TimeoutError):
-    """The metric's sympy step ran past its wall-clock limit."""
+class SandboxTimeout(TimeoutError):
+    """The sandboxed step ran past its wall-clock limit."""
 
 
-class WorkerError(RuntimeError):
-    """The metric's sympy step failed in the worker (exception or worker death)."""
+class SandboxError(RuntimeError):
+    """The sandboxed step failed in the worker (an exception, or the worker died)."""
 
-    def __init__(self, message: str, exc_type: str = "WorkerError"):
+    def __init__(self, message: str, exc_type: str = "SandboxError"):
         super().__init__(message)
         self.exc_type = exc_type
 
@@ -63,15 +77,31 @@ class _Worker:
         env.setdefault("OMP_NUM_THREADS", "1")
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "srbench_lite.metrics._worker"],
+            [sys.executable, "-m", "srbench_lite._sandbox_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
             close_fds=True,
         )
         self.replies: queue.Queue = queue.Queue()
-        self.reader = threading.Thread(target=self._read, daemon=True, name="srbl-metrics-reader")
+        self.reader = threading.Thread(target=self._read, daemon=True, name="srbl-sandbox-reader")
         self.reader.start()
+        self.ready = False
+        self.modules: set[str] = set()
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait for the worker's start-up greeting (sent once sympy is imported)."""
+        if self.ready:
+            return
+        try:
+            reply = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            raise SandboxTimeout(f"sandbox worker did not start within {timeout:g} s") from None
+        if reply[0] != "ready":
+            self.kill()
+            raise SandboxError(f"sandbox worker failed to start (exit code {self.proc.poll()})")
+        self.ready = True
 
     def _read(self) -> None:
         stream = self.proc.stdout
@@ -93,25 +123,33 @@ class _Worker:
         return self.proc.poll() is None
 
     def call(self, fn: Callable, args: tuple, kwargs: dict, timeout: float):
+        self.wait_ready(max(STARTUP_TIMEOUT_S, timeout))
+        module = getattr(fn, "__module__", None)
+        if module and module not in self.modules:  # its import is start-up too, not the call's
+            self.modules.add(module)
+            self._send_and_wait(_import, (module,), {}, STARTUP_TIMEOUT_S)
+        return self._send_and_wait(fn, args, kwargs, timeout)
+
+    def _send_and_wait(self, fn: Callable, args: tuple, kwargs: dict, timeout: float):
         payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             self.kill()
-            raise WorkerError(f"metrics worker is gone: {exc}") from None
+            raise SandboxError(f"sandbox worker is gone: {exc}") from None
         try:
             reply = self.replies.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            raise MetricTimeout(f"sympy step exceeded the {timeout:g} s limit") from None
+            raise SandboxTimeout(f"sympy step exceeded the {timeout:g} s limit") from None
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "err":
-            raise WorkerError(reply[2], reply[1])
+            raise SandboxError(reply[2], reply[1])
         self.kill()
         code = self.proc.poll()
-        raise WorkerError(f"metrics worker died (exit code {code})", "WorkerDied")
+        raise SandboxError(f"sandbox worker died (exit code {code})", "WorkerDied")
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -149,7 +187,7 @@ def _get_worker() -> _Worker | None:
     except OSError as exc:
         _spawn_failed = True
         warnings.warn(
-            f"cannot start the metrics worker process ({exc}); running sympy in-process",
+            f"cannot start the sandbox worker process ({exc}); running sympy in-process",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -168,7 +206,7 @@ def _run_inline(fn: Callable, args: tuple, kwargs: dict, timeout: float | None):
     )
     if timeout is not None and not use_alarm:
         warnings.warn(
-            "no worker process and not on the main thread: the metric runs without a time limit",
+            "no worker process and not on the main thread: the step runs without a time limit",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -176,7 +214,7 @@ def _run_inline(fn: Callable, args: tuple, kwargs: dict, timeout: float | None):
         return fn(*args, **kwargs)
 
     def _alarm(signum, frame):
-        raise MetricTimeout(f"sympy step exceeded the {timeout:g} s limit")
+        raise SandboxTimeout(f"sympy step exceeded the {timeout:g} s limit")
 
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -190,14 +228,15 @@ def _run_inline(fn: Callable, args: tuple, kwargs: dict, timeout: float | None):
 def call_with_timeout(fn: Callable, *args, timeout: float | None = 30.0, **kwargs):
     """Run module-level ``fn(*args, **kwargs)`` in the worker, at most ``timeout`` seconds.
 
-    Raises :class:`MetricTimeout` on timeout and :class:`WorkerError` when ``fn`` raised (the
-    original exception type name is in ``.exc_type``) or the worker died.
+    Raises :class:`SandboxTimeout` on timeout and :class:`SandboxError` when ``fn`` raised (the
+    original exception type name is in ``.exc_type``) or the worker died. The worker's
+    start-up is not counted in ``timeout`` (see the module docstring).
     """
     if timeout is None:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            raise WorkerError(str(exc), type(exc).__name__) from exc
+            raise SandboxError(str(exc), type(exc).__name__) from exc
     timeout = float(timeout)
     if not timeout > 0:
         raise ValueError(f"timeout must be positive, got {timeout!r}")
@@ -205,20 +244,22 @@ def call_with_timeout(fn: Callable, *args, timeout: float | None = 30.0, **kwarg
     if worker is None:
         try:
             return _run_inline(fn, args, kwargs, timeout)
-        except MetricTimeout:
+        except SandboxTimeout:
             raise
         except Exception as exc:
-            raise WorkerError(str(exc), type(exc).__name__) from exc
+            raise SandboxError(str(exc), type(exc).__name__) from exc
     return worker.call(fn, args, kwargs, timeout)
 
 
-def _ping() -> bool:
-    return True
+def _import(module: str) -> None:
+    importlib.import_module(module)
 
 
-def warm_up(timeout: float = 120.0) -> None:
-    """Start this thread's worker now (imports sympy there) so the first metric call is fast."""
-    call_with_timeout(_ping, timeout=timeout)
+def warm_up(timeout: float = STARTUP_TIMEOUT_S) -> None:
+    """Start this thread's worker now (imports sympy there) so the first call is fast."""
+    worker = _get_worker()
+    if worker is not None:
+        worker.wait_ready(timeout)
 
 
 def shutdown_workers() -> None:

@@ -1,8 +1,9 @@
-"""Entry point of the metrics worker process (``python -m srbench_lite.metrics._worker``).
+"""Entry point of the sandbox worker process (``python -m srbench_lite._sandbox_worker``).
 
 Reads length-prefixed pickles ``(function, args, kwargs)`` from stdin and writes
-``("ok", result)`` or ``("err", exception type name, message)`` to stdout until stdin closes.
-Only the parent process (:mod:`srbench_lite.metrics.timelimit`) talks to it.
+``("ok", result)`` or ``("err", exception type name, message)`` to stdout until stdin closes;
+its first message is ``("ready",)``, once sympy is imported. Only the parent process
+(:mod:`srbench_lite.sandbox`) talks to it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _HEADER = struct.Struct("<Q")
 
 
 def _limit_memory() -> None:
-    mb = os.environ.get("SRBENCH_LITE_METRICS_MAX_MEMORY_MB")
+    mb = os.environ.get("SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB")
     if not mb:
         return
     try:
@@ -51,12 +52,14 @@ def main() -> int:
     warnings.simplefilter("ignore")
     _limit_memory()
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    # import the heavy modules once, before the first request
-    import sympy  # noqa: F401
-    import zss  # noqa: F401
+    import sympy  # noqa: F401  - the heavy import, once, before the greeting
 
-    import srbench_lite.metrics.recovery  # noqa: F401
-    import srbench_lite.metrics.tree_edit  # noqa: F401
+    def send(reply) -> None:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(_HEADER.pack(len(data)) + data)
+        out.flush()
+
+    send(("ready",))
 
     while True:
         head = _read_exact(inp, _HEADER.size)
