@@ -46,7 +46,9 @@ __all__ = [
     "SandboxError",
     "SandboxTimeout",
     "call_with_timeout",
+    "ready",
     "shutdown_workers",
+    "start",
     "warm_up",
 ]
 
@@ -253,6 +255,30 @@ def call_with_timeout(fn: Callable, *args, timeout: float | None = 30.0, **kwarg
 
 def _import(module: str) -> None:
     importlib.import_module(module)
+
+
+def start() -> None:
+    """Start this thread's worker without waiting for it (its start-up then overlaps the
+    caller's work, e.g. an engine's search before its finishing stage)."""
+    _get_worker()
+
+
+def ready() -> bool:
+    """Whether this thread's worker has finished starting, without waiting for it (a caller
+    with a deadline can skip an optional step rather than wait for a start-up)."""
+    worker = getattr(_local, "worker", None)
+    if worker is None or not worker.alive():
+        return False
+    if not worker.ready:
+        try:
+            reply = worker.replies.get_nowait()
+        except queue.Empty:
+            return False
+        if reply[0] != "ready":
+            worker.kill()
+            return False
+        worker.ready = True
+    return True
 
 
 def warm_up(timeout: float = STARTUP_TIMEOUT_S) -> None:

@@ -34,14 +34,20 @@ def test_same_seed_and_generations_give_the_same_run():
     X = rng.uniform(-2, 2, size=(120, 3))
     y = X[:, 0] * np.cos(X[:, 1]) + X[:, 2]
     kw = dict(
-        time_budget_s=None, generations=4, population_size=24, n_islands=2, early_stop_loss=None
+        time_budget_s=None,
+        generations=4,
+        population_size=24,
+        n_islands=2,
+        early_stop_loss=None,
+        simplify_timeout_s=None,
     )
     a = GPRegressor(random_state=7, **kw).fit(X, y)
     b = GPRegressor(random_state=7, **kw).fit(X, y)
-    assert a.equations_["equation"].tolist() == b.equations_["equation"].tolist()
+    assert [e.tokens for e in a.front_] == [e.tokens for e in b.front_]
+    assert a.equations_["expression"].tolist() == b.equations_["expression"].tolist()
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     c = GPRegressor(random_state=8, **kw).fit(X, y)
-    assert c.equations_["equation"].tolist() != a.equations_["equation"].tolist()
+    assert [e.tokens for e in c.front_] != [e.tokens for e in a.front_]
 
 
 def test_front_is_a_pareto_front_and_selection_is_on_it():
@@ -50,11 +56,11 @@ def test_front_is_a_pareto_front_and_selection_is_on_it():
     y = np.exp(-X[:, 0]) * X[:, 1] + 0.3 * X[:, 0]
     m = GPRegressor(time_budget_s=None, generations=6, random_state=0).fit(X, y)
     eq = m.equations_
-    assert list(eq.columns[:3]) == ["complexity", "loss", "expression"]
+    assert list(eq.columns[:4]) == ["complexity", "loss", "cost", "expression"]
     assert eq["complexity"].is_monotonic_increasing
     assert eq["loss"].is_monotonic_decreasing
-    assert m.best_.complexity in set(eq["complexity"])
     assert m.n_generations_ <= 6
+    assert m.sympy(0) == eq["model"].iloc[0].expr
     pred = m.predict(X)
     assert np.isfinite(pred).all()
     assert {str(s) for s in m.sympy().free_symbols} <= {"x0", "x1"}
@@ -68,6 +74,23 @@ def test_bad_parameters_are_named():
         GPRegressor(generations=1, operators=("add", "foo")).fit(X, X[:, 0])
     with pytest.raises(ValueError, match="model_selection"):
         GPRegressor(generations=1, model_selection="elbow").fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="population_size"):
+        GPRegressor(generations=1, population_size=0).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="NaN"):
+        GPRegressor(generations=1).fit(np.array([[1.0], [np.nan], [2.0]]), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="infinity"):
+        GPRegressor(generations=1).fit(np.ones((3, 1)), [1.0, np.inf, 3.0])
+
+
+def test_budget_includes_the_finishing_stage():
+    import time
+
+    rng = np.random.default_rng(9)
+    X = rng.uniform(-2, 2, size=(2000, 4))
+    y = np.sin(X[:, 0] * X[:, 1]) + np.exp(X[:, 2]) / (1 + X[:, 3] ** 2)
+    start = time.perf_counter()
+    GPRegressor(time_budget_s=3.0, random_state=0).fit(X, y)
+    assert time.perf_counter() - start < 3.6
 
 
 def test_transformed_target_recovers_a_relativistic_law():

@@ -5,32 +5,60 @@ from __future__ import annotations
 import numpy as np
 
 from srbench_lite.engines.common import columns, evaluate, n_constants, validate
-from srbench_lite.engines.common.rules import simplify_tokens
+from srbench_lite.engines.common.rules import Simplifier, simplify_tokens
 from srbench_lite.engines.gp.monomial import monomial_candidates, monomial_tokens
 from srbench_lite.engines.gp.regressor import DEFAULT_OPERATORS
-from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
+from srbench_lite.engines.gp.variation import (
+    OperatorSet,
+    as_random,
+    crossover,
+    mutate,
+    random_tree,
+)
 
 
 def test_mutations_and_crossover_keep_trees_and_constants_consistent():
-    rng = np.random.default_rng(0)
+    rng = as_random(np.random.default_rng(0))
     ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
     pop = [random_tree(rng, ops, 3) for _ in range(30)]
     for _ in range(2000):
-        a = pop[rng.integers(len(pop))]
+        a = pop[rng.randrange(len(pop))]
         if rng.random() < 0.2:
-            t, c = crossover(rng, a, pop[rng.integers(len(pop))])
+            t, c = crossover(rng, a, pop[rng.randrange(len(pop))])
         else:
             t, c = mutate(rng, ops, *a)
         validate(t, 3)
         assert n_constants(t) == len(c)
         if len(t) < 40:
-            pop[rng.integers(len(pop))] = (t, c)
+            pop[rng.randrange(len(pop))] = (t, c)
+
+
+def test_simplifier_replays_rewrites_on_new_constants():
+    rng = as_random(np.random.default_rng(5))
+    ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
+    X = np.random.default_rng(6).uniform(0.5, 2.0, size=(30, 3))
+    cols = columns(X)
+    memo = Simplifier(strip_scaling=False)
+    checked = 0
+    for _ in range(500):
+        t, c = random_tree(rng, ops, 4)
+        for scale in (1.0, 1.37):  # the second call replays the first one's rewrite
+            cs = np.asarray(c) * scale
+            want, got = simplify_tokens(t, cs), memo(t, cs)
+            before = evaluate(t, cols, cs)
+            after = evaluate(got[0], cols, got[1])
+            if before is not None and after is not None:
+                np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-9)
+                checked += 1
+            if got[0] == want[0]:
+                np.testing.assert_allclose(got[1], want[1])
+    assert checked > 300
 
 
 def test_simplify_tokens_preserves_values_and_canonicalises():
-    rng = np.random.default_rng(1)
+    rng = as_random(np.random.default_rng(1))
     ops = OperatorSet.build(DEFAULT_OPERATORS, 2)
-    X = rng.uniform(0.5, 2.0, size=(50, 2))
+    X = np.random.default_rng(7).uniform(0.5, 2.0, size=(50, 2))
     cols = columns(X)
     for _ in range(300):
         t, c = random_tree(rng, ops, 4)

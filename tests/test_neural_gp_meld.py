@@ -1,11 +1,11 @@
-"""GP seeded by policy samples, and the final linearisation of tiny-argument functions."""
+"""GP seeded by policy samples, and the finishing stage's token-level tidying."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from srbench_lite.engines.common import columns, evaluate
-from srbench_lite.engines.neural.cleanup import linearise, prune_negligible
+from srbench_lite.engines.common.tidy import linearise, prune_negligible
 from srbench_lite.engines.neural.constraints import ConstraintConfig, replay
 from srbench_lite.engines.neural.gp_meld import GPMeld
 from srbench_lite.engines.neural.library import Library

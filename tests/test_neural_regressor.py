@@ -26,7 +26,7 @@ def test_finds_x0_times_x1_within_a_few_iterations():
     assert model.n_iterations_ <= 8
     np.testing.assert_allclose(model.predict(X), y, rtol=1e-8)
     eq = model.equations_
-    assert list(eq.columns[:3]) == ["complexity", "loss", "expression"]
+    assert list(eq.columns[:4]) == ["complexity", "loss", "cost", "expression"]
     assert eq["loss"].is_monotonic_decreasing and eq["complexity"].is_monotonic_increasing
 
 
@@ -38,7 +38,7 @@ def test_same_seed_and_iteration_budget_give_the_same_model():
     b = NeuralSRRegressor(random_state=3, **kw).fit(X, y)
     c = NeuralSRRegressor(random_state=4, **kw).fit(X, y)
     assert a.history_ == b.history_
-    assert a.equations_["equation"].tolist() == b.equations_["equation"].tolist()
+    assert a.equations_["expression"].tolist() == b.equations_["expression"].tolist()
     assert str(a.sympy()) == str(b.sympy())
     assert a.history_ != c.history_
 

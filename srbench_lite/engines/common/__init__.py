@@ -1,5 +1,7 @@
-"""Code shared by the built-in engines (``gp``, ``neural``): expression representation,
-evaluation, linear scaling, constant fitting, hall of fame and final simplification.
+"""Code shared by the built-in engines (``gp``, ``neural``): expression representation and the
+one operator table, evaluation (numpy, and the compiled batch evaluator), linear scaling,
+constant fitting, hall of fame, and the finishing stage that turns accurate models into their
+simplest exact form.
 
 See ``README.md`` in this folder for the API. The representation is a **prefix token sequence**
 (:mod:`.tokens`) with a separate constants vector for the ``"c"`` placeholders.
@@ -19,10 +21,9 @@ from srbench_lite.engines.common.evaluate import (
     evaluate_unchecked,
 )
 from srbench_lite.engines.common.expression import from_sympy, to_sympy
-from srbench_lite.engines.common.front import Entry, ParetoFront, select_model, to_dataframe
+from srbench_lite.engines.common.finish import Finished, Finisher, description_length, select
+from srbench_lite.engines.common.front import Entry, ParetoFront, select_model
 from srbench_lite.engines.common.scaling import linear_scale, nmse
-from srbench_lite.engines.common.simplify import simplify_expr, snap_numbers
-from srbench_lite.engines.common.snap import prune_terms, snap_constants
 from srbench_lite.engines.common.tokens import (
     ARITY,
     BINARY,
@@ -45,8 +46,11 @@ __all__ = [
     "UNARY",
     "ConstantFit",
     "Entry",
+    "Finished",
+    "Finisher",
     "ParetoFront",
     "cache_clear",
+    "description_length",
     "columns",
     "compile_tokens",
     "complexity",
@@ -60,15 +64,11 @@ __all__ = [
     "n_constants",
     "nmse",
     "polish_constants",
-    "prune_terms",
     "score_tokens",
+    "select",
     "select_model",
-    "simplify_expr",
-    "snap_constants",
-    "snap_numbers",
     "subtree_end",
     "subtrees",
-    "to_dataframe",
     "to_infix",
     "to_sympy",
     "validate",

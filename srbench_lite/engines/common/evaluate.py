@@ -20,6 +20,7 @@ from srbench_lite.engines.common.tokens import (
     ARITY,
     CONST,
     is_literal,
+    is_parameter,
     is_variable,
     literal_value,
 )
@@ -88,6 +89,8 @@ def _source(tokens: Sequence[str]) -> tuple[str, bool]:
                 stack.append((f"c[{k}]", False))
             elif is_variable(tok):
                 stack.append((f"X[{tok[1:]}]", True))
+            elif is_parameter(tok):
+                stack.append((f"c[{tok[1:]}]", False))
             elif is_literal(tok):
                 stack.append((repr(literal_value(tok)), False))
             else:
@@ -146,6 +149,8 @@ def _interpret(tokens: tuple[str, ...], X: list[np.ndarray], c: np.ndarray):
             stack.append(c[k])
         elif tok[0] == "x" and tok[1:].isdigit():
             stack.append(X[int(tok[1:])])
+        elif is_parameter(tok):
+            stack.append(c[int(tok[1:])])
         else:
             stack.append(literal_value(tok))
     out = stack[0]

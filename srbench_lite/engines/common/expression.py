@@ -1,4 +1,7 @@
-"""Token sequences to sympy, and sympy (back) to token sequences."""
+"""Token sequences to sympy, and sympy back to token sequences (the finishing stage's round trip).
+
+Both directions read the operator table (:mod:`.operators`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from fractions import Fraction
 
 import sympy as sp
 
+from srbench_lite.engines.common.operators import OPS, sympy_function
 from srbench_lite.engines.common.tokens import (
-    ARITY,
     CONST,
     is_literal,
+    is_parameter,
     is_variable,
     literal_value,
     variable_index,
@@ -29,29 +33,6 @@ def literal_to_sympy(tok: str) -> sp.Expr:
     return sp.Float(literal_value(tok), 17)
 
 
-_UNARY = {
-    "neg": lambda a: -a,
-    "inv": lambda a: 1 / a,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "tan": sp.tan,
-    "exp": sp.exp,
-    "log": sp.log,
-    "sqrt": sp.sqrt,
-    "square": lambda a: a**2,
-    "cube": lambda a: a**3,
-    "abs": sp.Abs,
-    "tanh": sp.tanh,
-}
-_BINARY = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "pow": lambda a, b: a**b,
-}
-
-
 def to_sympy(
     tokens: Sequence[str],
     consts: Sequence[float] | None = None,
@@ -63,7 +44,8 @@ def to_sympy(
     """The sympy expression ``a * f + b`` for the token sequence ``f``.
 
     Variables become ``sympy.Symbol(feature_names[i])`` (``x<i>`` by default); the k-th ``"c"``
-    becomes ``Float(consts[k])`` (a symbol ``c<k>`` when ``consts`` is None); literals are exact.
+    (or parameter ``"p<k>"``) becomes ``Float(consts[k])``, or a symbol ``c<k>`` (``p<k>``) when
+    ``consts`` is None; literals are exact.
     """
     names = [
         f"x{i}"
@@ -75,26 +57,25 @@ def to_sympy(
     stack: list[sp.Expr] = []
     k = sum(1 for t in tokens if t == CONST)
     for tok in reversed(tokens):
-        ar = ARITY.get(tok, 0)
-        if ar == 0:
-            if tok == CONST:
-                k -= 1
-                stack.append(sp.Symbol(f"c{k}") if consts is None else sp.Float(consts[k], 17))
-            elif is_variable(tok):
-                i = variable_index(tok)
-                if i not in symbols:
-                    symbols[i] = sp.Symbol(str(names[i]))
-                stack.append(symbols[i])
-            elif is_literal(tok):
-                stack.append(literal_to_sympy(tok))
-            else:
-                raise ValueError(f"unknown token {tok!r}")
-        elif ar == 1:
-            stack.append(_UNARY[tok](stack.pop()))
+        op = OPS.get(tok)
+        if op is not None:
+            args = [stack.pop() for _ in range(op.arity)]
+            stack.append(op.sympy(*args))
+        elif tok == CONST:
+            k -= 1
+            stack.append(sp.Symbol(f"c{k}") if consts is None else sp.Float(consts[k], 17))
+        elif is_parameter(tok):
+            i = int(tok[1:])
+            stack.append(sp.Symbol(tok) if consts is None else sp.Float(consts[i], 17))
+        elif is_variable(tok):
+            i = variable_index(tok)
+            if i not in symbols:
+                symbols[i] = sp.Symbol(str(names[i]))
+            stack.append(symbols[i])
+        elif is_literal(tok):
+            stack.append(literal_to_sympy(tok))
         else:
-            x = stack.pop()
-            y = stack.pop()
-            stack.append(_BINARY[tok](x, y))
+            raise ValueError(f"unknown token {tok!r}")
     if len(stack) != 1:
         raise ValueError(f"not a single expression: {tuple(tokens)!r}")
     expr = stack[0]
@@ -105,31 +86,34 @@ def to_sympy(
     return expr
 
 
-_FUNCS = {
-    sp.sin: "sin",
-    sp.cos: "cos",
-    sp.tan: "tan",
-    sp.exp: "exp",
-    sp.log: "log",
-    sp.Abs: "abs",
-    sp.tanh: "tanh",
-}
+def _number_token(e: sp.Expr) -> str:
+    if e.is_Integer:
+        return str(int(e))
+    return repr(float(e))
 
 
 def from_sympy(
-    expr: sp.Expr, feature_names: Sequence[str] | None = None
+    expr: sp.Expr,
+    feature_names: Sequence[str] | None = None,
+    params: Sequence[sp.Symbol] = (),
 ) -> tuple[tuple[str, ...], list[float]]:
     """Tokens and constants for a sympy expression (inverse of :func:`to_sympy`).
 
-    Symbols must be ``x<i>`` or in ``feature_names``; every Float becomes a ``"c"`` placeholder,
-    integers and rationals become literals. Raises ``ValueError`` for unsupported functions.
+    Symbols must be ``x<i>`` or in ``feature_names``; the symbols in ``params`` become indexed
+    parameters ``"p<i>"`` (then Floats become literals); otherwise every Float becomes a ``"c"``
+    placeholder with its value in the returned list. Integers, rationals and pi are literals.
+    Raises ``ValueError`` for what the tokens cannot express.
     """
     index = {str(n): i for i, n in enumerate(feature_names or [])}
+    pindex = {p: i for i, p in enumerate(params)}
     toks: list[str] = []
     consts: list[float] = []
+    pows = {2: "square", 3: "cube", sp.Rational(1, 2): "sqrt", -1: "inv"}
 
     def walk(e: sp.Expr) -> None:
-        if e.is_Symbol:
+        if e in pindex:
+            toks.append(f"p{pindex[e]}")
+        elif e.is_Symbol:
             name = str(e)
             if name in index:
                 toks.append(f"x{index[name]}")
@@ -139,41 +123,40 @@ def from_sympy(
                 raise ValueError(f"unknown symbol {name!r}")
         elif e is sp.pi:
             toks.append("pi")
-        elif e.is_Integer or e.is_Rational:
-            toks.append(repr(float(e)) if not e.is_Integer else str(int(e)))
-        elif e.is_Float or e.is_Number:
+        elif e is sp.E:
+            toks.extend(("exp", "1"))
+        elif e.is_Rational:
+            toks.append(_number_token(e))
+        elif e.is_Float and not pindex:
             toks.append(CONST)
             consts.append(float(e))
+        elif e.is_Number and e.is_real:
+            toks.append(_number_token(e))
         elif e.is_Add or e.is_Mul:
-            args = list(e.args)
-            op = "add" if e.is_Add else "mul"
-            for _ in range(len(args) - 1):
-                toks.append(op)
-            for arg in args:
+            toks.extend(["add" if e.is_Add else "mul"] * (len(e.args) - 1))
+            for arg in e.args:
                 walk(arg)
         elif e.is_Pow:
             base, ex = e.args
-            if ex == 2:
-                toks.append("square")
+            if ex in pows:
+                toks.append(pows[ex])
                 walk(base)
-            elif ex == 3:
-                toks.append("cube")
+            elif ex == -2:
+                toks.extend(("inv", "square"))
                 walk(base)
-            elif ex == sp.Rational(1, 2):
-                toks.append("sqrt")
-                walk(base)
-            elif ex == -1:
-                toks.append("inv")
+            elif ex == sp.Rational(-1, 2):
+                toks.extend(("inv", "sqrt"))
                 walk(base)
             else:
                 toks.append("pow")
                 walk(base)
                 walk(ex)
-        elif e.func in _FUNCS:
-            toks.append(_FUNCS[e.func])
-            walk(e.args[0])
         else:
-            raise ValueError(f"cannot express {e.func.__name__} as tokens")
+            name = next((n for n in OPS if sympy_function(n) is e.func), None)
+            if name is None:
+                raise ValueError(f"cannot express {e.func.__name__} as tokens")
+            toks.append(name)
+            walk(e.args[0])
 
     walk(sp.sympify(expr))
     return tuple(toks), consts

@@ -1,4 +1,4 @@
-"""Hall of fame (best loss at each complexity), PySR-style model selection, ``equations_``."""
+"""Hall of fame (best loss at each complexity) and PySR-style model selection."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from srbench_lite.engines.common.evaluate import evaluate_unchecked
 from srbench_lite.engines.common.expression import to_sympy
 from srbench_lite.engines.common.tokens import to_infix
 
-__all__ = ["Entry", "ParetoFront", "select_model", "to_dataframe"]
+__all__ = ["Entry", "ParetoFront", "select_model"]
 
 
 @dataclass
@@ -153,26 +153,3 @@ def select_model(
         prev_loss, prev_c = e.loss, e.complexity
     cand = [(s, e) for s, e in scores if e.loss <= limit]
     return max(cand, key=lambda t: (t[0], -t[1].complexity))[1]
-
-
-def to_dataframe(entries: Sequence[Entry], feature_names: Sequence[str] | None = None):
-    """``equations_``: a pandas DataFrame with columns complexity, loss, expression (sympy
-    string), equation (readable infix) and the entries themselves (``entry``)."""
-    import pandas as pd
-
-    rows = []
-    for e in sorted(entries, key=lambda e: e.complexity):
-        try:
-            text = str(e.sympy(feature_names))
-        except Exception:  # sympy can fail on odd numbers; the infix form always works
-            text = e.infix(feature_names)
-        rows.append(
-            {
-                "complexity": int(e.complexity),
-                "loss": float(e.loss),
-                "expression": text,
-                "equation": e.infix(feature_names),
-                "entry": e,
-            }
-        )
-    return pd.DataFrame(rows, columns=["complexity", "loss", "expression", "equation", "entry"])

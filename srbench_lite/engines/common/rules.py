@@ -18,29 +18,41 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from srbench_lite.engines.common.operators import OPS
 from srbench_lite.engines.common.tokens import ARITY, CONST, is_literal, literal_value
 
-__all__ = ["simplify_tokens"]
+__all__ = ["Simplifier", "simplify_tokens"]
 
-_F = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "pow": lambda a, b: a**b,
-    "neg": lambda a: -a,
-    "inv": lambda a: 1.0 / a,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "square": lambda a: a * a,
-    "cube": lambda a: a * a * a,
-    "abs": abs,
-    "tanh": np.tanh,
-}
+
+class _C(float):
+    """A constant's value that remembers how it derives from the input constants (``origin``:
+    an index ``k``, ``("neg", origin)`` or ``("inv", origin)``). Other arithmetic gives plain
+    floats, so a constant folded from several has no origin."""
+
+    __slots__ = ("origin",)
+
+    def __new__(cls, value: float, origin):
+        out = super().__new__(cls, value)
+        out.origin = origin
+        return out
+
+    def __neg__(self):
+        return _C(-float(self), ("neg", self.origin))
+
+    def __rtruediv__(self, other):
+        if other == 1.0:
+            return _C(1.0 / float(self), ("inv", self.origin))
+        return float(other) / float(self)
+
+
+def _derive(origin, consts: Sequence[float]) -> float:
+    if isinstance(origin, int):
+        return float(consts[origin])
+    v = _derive(origin[1], consts)
+    if origin[0] == "neg":
+        return -v
+    return 1.0 / v if v != 0.0 else math.inf
+
 
 # node: (token, value_or_None, children tuple, has_variable, all_literal, sort_key)
 
@@ -68,7 +80,7 @@ def _parse(tokens: Sequence[str], consts: Sequence[float]):
         if a == 0:
             if tok == CONST:
                 k -= 1
-                stack.append(_mk(CONST, float(consts[k])))
+                stack.append(_mk(CONST, _C(float(consts[k]), k)))
             elif is_literal(tok):
                 stack.append(_mk(tok, literal_value(tok)))
             else:
@@ -82,12 +94,11 @@ def _parse(tokens: Sequence[str], consts: Sequence[float]):
 def _value(node) -> float:
     tok, val, kids = node[0], node[1], node[2]
     if not kids:
-        return np.float64(val)
-    with np.errstate(all="raise"):
-        out = _F[tok](*(_value(k) for k in kids))
-    if not isinstance(out, (float, np.floating)):
+        return float(val)
+    out = OPS[tok].value(*(_value(k) for k in kids))
+    if not isinstance(out, float):
         raise ValueError("not a real number")
-    return np.float64(out)
+    return out
 
 
 def _lit(v: float):
@@ -171,7 +182,7 @@ def _simp(node):
         if b[0] == "neg":
             return _simp(_mk("add", None, (a, b[2][0])))
         if _is_c(b):  # x - c -> (-c) + x
-            return _simp(_mk("add", None, (_const(-b[1]), a)))
+            return _simp(_mk("add", None, (_mk(CONST, -b[1]), a)))
         return node
     if tok == "mul":
         if _is_num(a, 0.0) or _is_num(b, 0.0):
@@ -197,7 +208,7 @@ def _simp(node):
         if _is_num(a, 1.0):
             return _mk("inv", None, (b,))
         if _is_c(b) and b[1] != 0.0:  # x / c -> (1/c) * x
-            return _simp(_mk("mul", None, (_const(1.0 / b[1]), a)))
+            return _simp(_mk("mul", None, (_mk(CONST, 1.0 / b[1]), a)))
         return node
     if tok == "pow" and not b[2] and b[0] != CONST and b[1] is not None:
         if b[1] == 0.0:
@@ -241,10 +252,7 @@ def _emit(node, toks: list[str], consts: list[float]) -> None:
         _emit(k, toks, consts)
 
 
-def simplify_tokens(
-    tokens: Sequence[str], consts: Sequence[float] = (), *, strip_scaling: bool = False
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """Simplified ``(tokens, consts)``; equal inputs up to operand order give equal outputs."""
+def _simplify(tokens, consts, strip_scaling: bool):
     node = _simp(_parse(tokens, consts))
     if strip_scaling:
         stripped = _strip(node)
@@ -253,4 +261,37 @@ def simplify_tokens(
     toks: list[str] = []
     out: list[float] = []
     _emit(node, toks, out)
-    return tuple(toks), np.asarray(out, dtype=np.float64)
+    return tuple(toks), out
+
+
+def simplify_tokens(
+    tokens: Sequence[str], consts: Sequence[float] = (), *, strip_scaling: bool = False
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Simplified ``(tokens, consts)``; equal inputs up to operand order give equal outputs."""
+    toks, out = _simplify(tokens, consts, strip_scaling)
+    return toks, np.asarray(out, dtype=np.float64)
+
+
+class Simplifier:
+    """:func:`simplify_tokens` with a memory: the rewriting of each token sequence is done once
+    and replayed on new constant values when no constant was folded into another (the output
+    constants are then input constants, negated or inverted). One per search, so that a run's
+    result does not depend on what ran before it in the process."""
+
+    def __init__(self, strip_scaling: bool = False, max_size: int = 200_000) -> None:
+        self.strip_scaling = strip_scaling
+        self.max_size = max_size
+        self._plans: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}
+
+    def __call__(self, tokens: tuple[str, ...], consts) -> tuple[tuple[str, ...], np.ndarray]:
+        plan = self._plans.get(tokens)
+        if plan is not None:
+            toks, origins = plan
+            return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
+        toks, out = _simplify(tokens, consts, self.strip_scaling)
+        origins = tuple(getattr(v, "origin", None) for v in out)
+        if None not in origins:
+            if len(self._plans) >= self.max_size:
+                self._plans.clear()
+            self._plans[tokens] = (toks, origins)
+        return toks, np.asarray(out, dtype=np.float64)

@@ -25,7 +25,7 @@ def _scale(pred: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     ym = float(np.add.reduce(y)) / n
     dp = pred - pm
     var = float(dp @ dp)
-    if not np.isfinite(var) or var <= 1e-300 * max(1.0, pm * pm) * n:
+    if not np.isfinite(var) or var <= 1e-300 or var <= 1e-24 * pm * pm * n:  # constant
         r = y - ym
         return 0.0, float(ym), float(r @ r) / len(y)
     a = float(dp @ (y - ym)) / var

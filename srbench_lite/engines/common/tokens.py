@@ -8,6 +8,9 @@ An expression is a tuple of string tokens in prefix (Polish) order, e.g. ``x0 * 
 * variables ``"x0", "x1", ...`` (column ``i`` of ``X``);
 * the constant placeholder ``"c"``: the k-th ``"c"`` (left to right) takes ``consts[k]`` from a
   separate constants vector (fitted by :func:`..constants.fit_constants`);
+* indexed parameters ``"p0", "p1", ...``: ``"p<i>"`` takes ``consts[i]``, so one parameter can
+  occur several times (the finishing stage ties constants this way). A sequence uses either
+  ``"c"`` placeholders or indexed parameters, not both;
 * numeric literals, any string ``float()`` accepts (``"1"``, ``"2"``, ``"0.5"``, ``"-1"``), plus
   ``"pi"``: fixed numbers that are *not* fitted (``to_sympy`` turns them into exact rationals).
 
@@ -28,6 +31,7 @@ __all__ = [
     "arity",
     "complexity",
     "is_literal",
+    "is_parameter",
     "is_variable",
     "literal_value",
     "n_constants",
@@ -64,6 +68,11 @@ def is_variable(tok: str) -> bool:
     return len(tok) > 1 and tok[0] == "x" and tok[1:].isdigit()
 
 
+def is_parameter(tok: str) -> bool:
+    """``"p<digits>"``: an indexed parameter."""
+    return len(tok) > 1 and tok[0] == "p" and tok[1:].isdigit()
+
+
 def variable_index(tok: str) -> int:
     """Column index of a variable token (``"x3"`` -> 3)."""
     return int(tok[1:])
@@ -73,7 +82,7 @@ def is_literal(tok: str) -> bool:
     """A fixed number: ``"pi"`` or anything ``float()`` parses to a finite value."""
     if tok == "pi":
         return True
-    if tok in ARITY or tok == CONST or is_variable(tok):
+    if tok in ARITY or tok == CONST or is_variable(tok) or is_parameter(tok):
         return False
     try:
         return math.isfinite(float(tok))
@@ -97,8 +106,10 @@ def complexity(tokens: Sequence[str]) -> int:
 
 
 def n_constants(tokens: Sequence[str]) -> int:
-    """How many ``"c"`` placeholders (the length the constants vector must have)."""
-    return sum(1 for t in tokens if t == CONST)
+    """The length the constants vector must have: the number of ``"c"`` placeholders, or one
+    more than the largest parameter index."""
+    k = sum(1 for t in tokens if t == CONST)
+    return k or 1 + max((int(t[1:]) for t in tokens if is_parameter(t)), default=-1)
 
 
 def subtree_end(tokens: Sequence[str], start: int) -> int:
@@ -144,13 +155,15 @@ def validate(tokens: Sequence[str], n_features: int | None = None) -> None:
             if n_features is not None and variable_index(tok) >= n_features:
                 raise ValueError(f"variable {tok!r} but only {n_features} features")
             need -= 1
-        elif tok == CONST or is_literal(tok):
+        elif tok == CONST or is_literal(tok) or is_parameter(tok):
             need -= 1
         else:
             known = ", ".join(sorted(ARITY))
             raise ValueError(f"unknown token {tok!r} at position {i}; operators are {known}")
     if need != 0:
         raise ValueError(f"incomplete expression: {need} operand(s) missing")
+    if CONST in tokens and any(is_parameter(t) for t in tokens):
+        raise ValueError("use either 'c' placeholders or indexed parameters 'p<i>', not both")
 
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
@@ -186,6 +199,8 @@ def to_infix(
         if piece == CONST:
             parts.append(f"c{k}" if consts is None else repr(float(consts[k])))
             k += 1
+        elif is_parameter(piece) and consts is not None:
+            parts.append(repr(float(consts[int(piece[1:])])))
         elif is_variable(piece) and feature_names is not None:
             parts.append(str(feature_names[variable_index(piece)]))
         else:

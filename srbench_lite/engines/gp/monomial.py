@@ -13,8 +13,7 @@ import itertools
 
 import numpy as np
 
-from srbench_lite.engines.common.constants import score_tokens
-from srbench_lite.engines.common.scaling import nmse
+from srbench_lite.engines.common.batch import Data, score_many
 
 __all__ = ["monomial_candidates", "monomial_tokens"]
 
@@ -76,32 +75,37 @@ def monomial_candidates(
     real = np.zeros(d)
     real[usable] = np.clip(coef[:-1], -_MAX_ABS_EXP, _MAX_ABS_EXP)
 
+    data = Data(np.ascontiguousarray(np.vstack(cols)), y)
     seen: dict[tuple, float] = {}
 
-    def score(e: np.ndarray) -> float:
-        key = tuple(e)
-        if key not in seen:
-            toks = monomial_tokens(e)
-            fit = score_tokens(toks, (), cols, y)
-            seen[key] = nmse(fit.loss, y) if np.isfinite(fit.loss) else np.inf
-        return seen[key]
+    def score_all(cands: list[np.ndarray]) -> None:
+        """NMSE of the power laws not seen yet, in one batch."""
+        new = list({tuple(e): None for e in cands if tuple(e) not in seen})
+        if new:
+            losses = score_many([monomial_tokens(np.array(e)) for e in new], None, data).loss
+            seen.update(zip(new, losses.tolist(), strict=True))
 
     starts = [np.round(real * 2) / 2, np.round(real)]
     # also the rounding that zeroes small exponents
     starts.append(np.where(np.abs(real) < 0.3, 0.0, np.round(real * 2) / 2))
     for start in starts:
         cur = start.copy()
-        best = score(cur)
+        score_all([cur])
+        best = seen[tuple(cur)]
         improved = True
         while improved:
             improved = False
+            moves = []
             for i, delta in itertools.product(usable, (-0.5, 0.5, None)):
                 cand = cur.copy()
                 cand[i] = 0.0 if delta is None else cand[i] + delta
-                if abs(cand[i]) > _MAX_ABS_EXP:
-                    continue
-                s = score(cand)
+                if abs(cand[i]) <= _MAX_ABS_EXP:
+                    moves.append(cand)
+            score_all(moves)
+            for cand in moves:  # first improving move, in the order of a sequential scan
+                s = seen[tuple(cand)]
                 if s < best * (1 - 1e-9):
                     best, cur, improved = s, cand, True
+                    break
     ranked = sorted(seen.items(), key=lambda kv: kv[1])[:max_candidates]
     return [(s, monomial_tokens(np.array(e))) for e, s in ranked if np.isfinite(s)]

@@ -9,11 +9,10 @@ import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
-from srbench_lite.engines.common.expression import to_sympy
-from srbench_lite.engines.common.front import select_model, to_dataframe
-from srbench_lite.engines.common.simplify import simplify_expr, snap_numbers
+from srbench_lite.engines.common.finish import SELECTION, Finished, Finisher, select, to_frame
+from srbench_lite.engines.common.front import Entry
 from srbench_lite.engines.common.tokens import ARITY
-from srbench_lite.engines.gp.search import SearchConfig, refit_front, run_search
+from srbench_lite.engines.gp.search import SearchConfig, run_search
 
 __all__ = ["DEFAULT_OPERATORS", "GPRegressor"]
 
@@ -35,22 +34,34 @@ DEFAULT_OPERATORS = (
 )
 
 
+def finishing_reserve(budget: float) -> float:
+    """Seconds of a ``budget`` kept for the finishing stage."""
+    return min(max(1.0, 0.2 * budget), 10.0, 0.5 * budget)
+
+
 class GPRegressor(RegressorMixin, BaseEstimator):
-    """Genetic-programming symbolic regression (numpy; no outside tool).
+    """Genetic-programming symbolic regression (numpy/numba; no outside tool).
 
     Islands of age-regularised evolution with a per-size hall of fame, linear scaling and LM
-    constant fitting. Before evolving, a power-law pass (``y = k * prod x_i**e_i`` fitted in log
-    space) and a screening of transformed targets ``T(y / M)`` (``M`` a power law, ``T`` one of
-    identity, 1/w, w², 1/w², log|w|) against sums of up to three library terms pick the
-    ``n_extra_targets`` most promising targets; some islands evolve models of those, which are
-    mapped back to models of ``y``. Budget: ``time_budget_s`` seconds of
-    wall time and/or ``generations`` (with ``time_budget_s=None`` and ``generations`` set, a
-    run is reproducible for a fixed ``random_state``). ``early_stop_loss`` stops once the
-    training NMSE falls below it (after a few more generations).
+    constant fitting, candidates scored a batch at a time by a compiled evaluator. Before
+    evolving, a power-law pass (``y = k * prod x_i**e_i`` fitted in log space) and a screening
+    of transformed targets ``T(y / M)`` (``M`` a power law, ``T`` one of identity, 1/w, w², 1/w²,
+    log|w|) against sums of up to three library terms pick the ``n_extra_targets`` most
+    promising targets; some islands evolve models of those, mapped back to models of ``y``.
+    Stalled islands restart. The hall of fame then goes through the finishing stage
+    (:mod:`srbench_lite.engines.common.finish`: simplify, snap constants, drop terms, refit)
+    and one finished model is selected (``model_selection``: ``"mdl"`` description length by
+    default; ``"score"``, ``"parsimony"``, ``"best"``).
 
-    Fitted attributes: ``equations_`` (the Pareto front: complexity, loss = NMSE on all training
-    rows, expression), ``best_`` (the selected :class:`~srbench_lite.engines.common.Entry`),
-    ``expression_`` (its sympy string over ``x0, x1, ...`` or ``feature_names_in_``),
+    Budget: ``time_budget_s`` seconds of wall time for the whole fit, finishing included,
+    and/or ``generations`` (with ``time_budget_s=None`` and ``generations`` set, a run is
+    reproducible for a fixed ``random_state``). A training NMSE below ``early_stop_loss``
+    ends the search once shorter perfect fits stop appearing.
+
+    Fitted attributes: ``equations_`` (finished models: complexity, loss = NMSE on all training
+    rows, cost, expression), ``best_`` (the selected
+    :class:`~srbench_lite.engines.common.finish.Finished`), ``expression_`` (its sympy string
+    over ``x0, x1, ...`` or ``feature_names_in_``), ``front_`` (the search's hall of fame),
     ``n_generations_``, ``n_evaluations_``, ``stop_reason_``.
     """
 
@@ -60,11 +71,11 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         time_budget_s: float | None = 60.0,
         generations: int | None = None,
         operators: tuple[str, ...] | None = None,
-        population_size: int = 48,
-        n_islands: int = 6,
+        population_size: int = 100,
+        n_islands: int = 8,
         max_complexity: int = 35,
         subsample: int = 500,
-        model_selection: str = "score",
+        model_selection: str = "mdl",
         early_stop_loss: float | None = 1e-16,
         n_extra_targets: int = 3,
         simplify_timeout_s: float = 2.0,
@@ -94,10 +105,14 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         unknown = [o for o in ops if o not in ARITY]
         if unknown:
             raise ValueError(f"unknown operators {unknown}; valid: {sorted(ARITY)}")
-        if self.model_selection not in ("score", "parsimony", "best"):
+        if self.model_selection not in SELECTION:
             raise ValueError(
-                f"model_selection={self.model_selection!r}; use 'score', 'parsimony' or 'best'"
+                f"model_selection={self.model_selection!r}; use one of {', '.join(SELECTION)}"
             )
+        for name in ("population_size", "n_islands", "max_complexity", "subsample"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
         return ops
 
     def fit(self, X, y):
@@ -106,18 +121,19 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, y_numeric=True)
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        from srbench_lite import sandbox
+
+        sandbox.start()  # the sympy worker starts while the search runs
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         budget = self.time_budget_s
-        # leave time to refit and simplify the front
-        search_deadline = None
-        final_deadline = None
+        search_deadline = final_deadline = None
         if budget is not None:
             final_deadline = start + 0.97 * budget
-            search_deadline = start + max(0.5 * budget, budget - min(8.0, 0.15 * budget))
+            search_deadline = start + budget - finishing_reserve(budget)
         config = SearchConfig(
             operators=ops,
             population_size=max(4, int(self.population_size)),
-            n_islands=max(1, int(self.n_islands)),
+            n_islands=int(self.n_islands),
             max_complexity=int(self.max_complexity),
             subsample=max(10, int(self.subsample)),
             early_stop_loss=self.early_stop_loss,
@@ -126,25 +142,29 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         result = run_search(
             X, y, config, rng, deadline=search_deadline, generations=self.generations
         )
-        front = refit_front(result.front, X, y, rng, config.refit_rows, deadline=final_deadline)
-        entries = front.entries()
-        if not entries:  # every candidate failed on the full data: fall back to the mean
-            from srbench_lite.engines.common.front import Entry
-
+        names = self._names()
+        entries = result.front.entries()
+        if not entries:  # every candidate failed: fall back to the mean
             entries = [Entry(("x0",), np.zeros(0), 1.0, a=0.0, b=float(np.mean(y)))]
-        self.best_ = select_model(
-            entries, method=self.model_selection, tolerance=1.5, abs_tol=1e-10
+        finisher = Finisher(
+            X,
+            y,
+            names,
+            deadline=final_deadline,
+            simplify_timeout=self.simplify_timeout_s,
+            seed=int(rng.integers(2**31 - 1)),
         )
+        finished = finisher.run(entries)
+        if not finished:
+            finished = [Finished.from_entry(e, names) for e in entries]
+        self.best_ = select(finished, self.model_selection)
+        self.front_ = entries
+        self.equations_ = to_frame(finished)
         self.n_generations_ = result.generations
         self.n_evaluations_ = result.evaluations
         self.stop_reason_ = result.stopped
-        names = self._names()
-        self.equations_ = to_dataframe(entries, names)
-        raw = to_sympy(self.best_.tokens, self.best_.consts, names, a=self.best_.a, b=self.best_.b)
-        left = None if final_deadline is None else final_deadline - time.perf_counter()
-        timeout = self.simplify_timeout_s if left is None else min(self.simplify_timeout_s, left)
-        self.model_ = simplify_expr(raw, timeout=timeout) if timeout > 0.05 else snap_numbers(raw)
-        self.expression_ = str(self.model_)
+        self.expression_ = str(self.best_.expr)
+        self.y_mean_ = float(np.mean(y))
         self.fit_time_s_ = time.perf_counter() - start
         return self
 
@@ -159,13 +179,13 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False)
         out = self.best_.predict(np.asarray(X, dtype=np.float64))
         bad = ~np.isfinite(out)
-        if bad.any():  # undefined points: predict the model's offset rather than nan
-            out[bad] = self.best_.b
+        if bad.any():  # undefined points: predict the training mean rather than nan
+            out[bad] = self.y_mean_
         return out
 
     def sympy(self, index: int | None = None) -> sp.Expr:
-        """The selected model (simplified), or front member ``index`` of ``equations_``."""
+        """The selected model, or row ``index`` of ``equations_``."""
         check_is_fitted(self, "best_")
         if index is None:
-            return self.model_
-        return self.equations_["entry"].iloc[index].sympy(self._names())
+            return self.best_.expr
+        return self.equations_["model"].iloc[index].expr

@@ -70,8 +70,9 @@ class GPMeld:
 
     def run(self, seeds: list[Candidate], rng: np.random.Generator) -> list[Candidate]:
         """Evolve from ``seeds``; the final population (best first), every member valid."""
-        from srbench_lite.engines.gp.variation import crossover, mutate
+        from srbench_lite.engines.gp.variation import as_random, crossover, mutate
 
+        r = as_random(rng)
         pop = sorted(
             {c.tokens: c for c in seeds if math.isfinite(c.nmse)}.values(), key=lambda c: c.nmse
         )[: self.population]
@@ -82,11 +83,11 @@ class GPMeld:
             children = []
             for _ in range(self.population):
                 a = pop[self._pick(fitness, rng)]
-                if rng.random() < self.p_crossover:
+                if r.random() < self.p_crossover:
                     b = pop[self._pick(fitness, rng)]
-                    child = crossover(rng, (a.tokens, list(a.consts)), (b.tokens, list(b.consts)))
+                    child = crossover(r, (a.tokens, list(a.consts)), (b.tokens, list(b.consts)))
                 else:
-                    child = mutate(rng, self.ops, a.tokens, list(a.consts))
+                    child = mutate(r, self.ops, a.tokens, list(a.consts))
                 children.append((tuple(child[0]), child[1]))
             keep = [c for c, good in zip(children, self._valid(children), strict=True) if good]
             if keep:

@@ -16,26 +16,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from srbench_lite.engines.common import (
-    Entry,
-    ParetoFront,
-    columns,
-    fit_constants,
-    n_constants,
-    nmse,
-    score_tokens,
-    select_model,
-    simplify_expr,
-    to_dataframe,
-)
-from srbench_lite.engines.common.rules import simplify_tokens
-from srbench_lite.engines.neural.cleanup import linearise, prune_negligible
+from srbench_lite.engines.common import columns
+from srbench_lite.engines.common.finish import SELECTION, Finished, Finisher, select, to_frame
+from srbench_lite.engines.common.front import Entry, ParetoFront
 from srbench_lite.engines.neural.library import DEFAULT_OPERATORS
 
-__all__ = ["LOSS_FLOOR", "NeuralSRRegressor"]
-
-#: NMSE below this is float rounding: such models tie, and the simplest of them is kept
-LOSS_FLOOR = 1e-20
+__all__ = ["NeuralSRRegressor"]
 
 
 class NeuralSRRegressor(RegressorMixin, BaseEstimator):
@@ -54,13 +40,15 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         10 s) for the final refit and simplification.
     max_search_rows : the search scores expressions on at most this many rows (a fixed
         random subset); the final front is refitted and scored on all rows.
-    hall_of_fame : how many of the best distinct expressions are rescored on all rows at the end
-        (with the best of each complexity); the ``n_polish`` best with constants are refitted.
+    hall_of_fame : how many of the best distinct expressions (with the best of each complexity)
+        go to the finishing stage (``common.finish``: simplify, snap constants, drop terms,
+        refit on all rows), the most promising first while the budget lasts.
     gp_generations, gp_population : GP seeded by each batch (uDSR's GP-meld): this many
         generations of a (mu + lambda) GP of this size from the batch's best, whose final
         population joins the batch for the update; ``0`` switches it off (plain DSR).
-    model_selection : ``"score"``, ``"parsimony"`` or ``"best"`` (``common.select_model``).
-    simplify_timeout : seconds for the final sympy simplification (``None`` = no limit).
+    model_selection : ``"mdl"`` (description length, default), ``"score"``, ``"parsimony"`` or
+        ``"best"`` (``common.finish.select``).
+    simplify_timeout : seconds per sympy rewrite in the finishing stage (``None`` = no limit).
     random_state : seed for numpy and torch.
     """
 
@@ -82,10 +70,9 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         time_budget_s: float | None = 60.0,
         max_search_rows: int = 2000,
         hall_of_fame: int = 30,
-        n_polish: int = 5,
         gp_generations: int = 10,
         gp_population: int = 50,
-        model_selection: str = "score",
+        model_selection: str = "mdl",
         simplify_timeout: float | None = 2.0,
         random_state: int | None = None,
     ) -> None:
@@ -104,7 +91,6 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         self.time_budget_s = time_budget_s
         self.max_search_rows = max_search_rows
         self.hall_of_fame = hall_of_fame
-        self.n_polish = n_polish
         self.gp_generations = gp_generations
         self.gp_population = gp_population
         self.model_selection = model_selection
@@ -122,9 +108,10 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"epsilon must be in (0, 1], got {self.epsilon}")
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2, got {self.batch_size}")
-        if self.model_selection not in ("score", "parsimony", "best"):
+        if self.model_selection not in SELECTION:
             raise ValueError(
-                f"model_selection must be score, parsimony or best, got {self.model_selection!r}"
+                f"model_selection must be one of {', '.join(SELECTION)}, "
+                f"got {self.model_selection!r}"
             )
 
     def fit(self, X, y):
@@ -179,26 +166,32 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         finally:
             torch.set_num_threads(threads)
 
-        deadline = None if self.time_budget_s is None else start + self.time_budget_s
-        with np.errstate(all="ignore"):  # overflow in scaling a wild candidate: rejected anyway
-            front = self._final_front(result.candidates, X, y, deadline)
+        deadline = None if self.time_budget_s is None else start + 0.97 * self.time_budget_s
+        self._y = y
+        entries = self._hall_of_fame(result.candidates)
+        names = self._feature_names()
+        finisher = Finisher(
+            X,
+            y,
+            names,
+            deadline=deadline,
+            simplify_timeout=self.simplify_timeout,
+            seed=int(rng.integers(2**31 - 1)),
+        )
+        finished = finisher.run(entries) or [Finished.from_entry(e, names) for e in entries]
+        self.best_ = select(finished, self.model_selection)
+        self.equations_ = to_frame(finished)
+        self.expression_ = str(self.best_.expr)
         self.n_iterations_ = result.n_iterations
         self.stopped_ = result.stopped
         self.history_ = result.history
         self.n_evaluated_ = reward.n_evaluated
-        timeout = self.simplify_timeout
-        if deadline is not None and timeout is not None:
-            timeout = min(timeout, max(deadline - time.perf_counter(), 0.5))
-        self._set_front(front, timeout)
+        del self._y
         return self
 
-    def _final_front(self, candidates, X, y, deadline: float | None) -> ParetoFront:
-        """Score the hall of fame and each complexity's best on all rows; their front.
-
-        The ``n_polish`` best with placeholders get their constants refitted on all rows. Each
-        candidate also enters simplified (``common.rules.simplify_tokens``, scaling stripped),
-        linearised where a function has a tiny argument, and without negligible terms.
-        """
+    def _hall_of_fame(self, candidates) -> list[Entry]:
+        """The ``hall_of_fame`` best distinct expressions and the best of each size, as the
+        non-dominated front (loss: NMSE on the search rows)."""
         finite = [c for c in candidates if math.isfinite(c.nmse)]
         best_by_size: dict[int, object] = {}
         for c in finite:
@@ -208,41 +201,13 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         chosen = {c.tokens: c for c in sorted(finite, key=lambda c: c.nmse)[: self.hall_of_fame]}
         for c in best_by_size.values():
             chosen.setdefault(c.tokens, c)
-        cols = columns(X)
-        spread = float(np.std(y))
         front = ParetoFront()
-        polished = 0
-        for cand in sorted(chosen.values(), key=lambda c: c.nmse):
-            variants = {cand.tokens: cand.consts}
-            for rewrite in (linearise, prune_negligible):
-                out = rewrite(cand.tokens, cand.consts, cols)
-                if out is not None:
-                    variants.setdefault(*out)
-            for tokens, consts in list(variants.items()):
-                # drop what the scaling absorbs (c + f, c * f), fold constant subtrees
-                variants.setdefault(*simplify_tokens(tokens, consts, strip_scaling=True))
-            for tokens, consts in variants.items():
-                late = deadline is not None and time.perf_counter() > deadline
-                if n_constants(tokens) and polished < self.n_polish and not late:
-                    fit = fit_constants(tokens, consts, cols, y, max_nfev=50)
-                    polished += 1
-                else:
-                    fit = score_tokens(tokens, consts, cols, y)
-                loss = max(nmse(fit.loss, y), LOSS_FLOOR)
-                if math.isfinite(loss):
-                    # an intercept at rounding level of y's spread is 0 (cost <= 1e-16 NMSE)
-                    b = 0.0 if abs(fit.b) <= 1e-8 * spread else fit.b
-                    front.update(Entry(tokens, fit.consts, loss, a=fit.a, b=b))
-        if not front.entries():  # nothing evaluable: fall back to the mean
-            front.update(Entry(("c",), np.array([0.0]), 1.0, a=0.0, b=float(np.mean(y))))
-        return front
-
-    def _set_front(self, front: ParetoFront, timeout: float | None) -> None:
-        names = self._feature_names()
+        for c in chosen.values():
+            front.update(Entry(c.tokens, c.consts, float(c.nmse), a=float(c.a), b=float(c.b)))
         entries = front.entries()
-        self.best_ = select_model(entries, method=self.model_selection)
-        self.equations_ = to_dataframe(entries, names)
-        self.expression_ = simplify_expr(self.best_.sympy(names), timeout=timeout)
+        if not entries:  # nothing evaluable: fall back to the mean
+            entries = [Entry(("x0",), np.zeros(0), 1.0, a=0.0, b=float(np.mean(self._y)))]
+        return entries
 
     def _feature_names(self) -> list[str]:
         names = getattr(self, "feature_names_in_", None)
@@ -257,6 +222,6 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         return self.best_.predict(np.asarray(X, dtype=np.float64))
 
     def sympy(self):
-        """The selected model as a simplified sympy expression over the feature names."""
+        """The selected (finished) model as a sympy expression over the feature names."""
         check_is_fitted(self)
-        return self.expression_
+        return self.best_.expr

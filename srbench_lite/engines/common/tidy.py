@@ -1,25 +1,30 @@
-"""Undo numerical tricks before the final model is chosen.
+"""Token-level tidying for the finishing stage: undo numerical tricks and drop what the data
+cannot see.
 
-With linear scaling a search can mimic ``u`` by ``sin(1e-8 * u)`` (or ``u**2`` by
-``cos(1e-8 * u)``), or carry a term that is negligible on the data (``x + 1e-12 * y``):
-numerically exact, symbolically wrong. :func:`linearise` rewrites each function whose
-argument stays tiny on the data by its first-order form (``sin u -> u``, ``tan u -> u``,
-``exp u -> 1 + u``, ``log u -> u - 1`` for ``u`` near 1, ``cos u -> 1 - u**2/2``);
-:func:`prune_negligible` drops a term of a sum that is negligible next to the other, and turns
-a factor that is constant to rounding into a fitted constant. Both return a variant to be
-rescored beside the original, never a replacement.
+* :func:`linearise`: with linear scaling a search can mimic ``u`` by ``sin(1e-8 * u)`` (or
+  ``u**2`` by ``cos(1e-8 * u)``); each function whose argument stays tiny on the data is
+  rewritten by its first-order form (``sin u -> u``, ``tan u -> u``, ``exp u -> 1 + u``,
+  ``log u -> u - 1`` for ``u`` near 1, ``cos u -> 1 - u**2/2``).
+* :func:`prune_negligible`: a term of a sum that is negligible next to the other is dropped, and
+  a factor that is constant to rounding becomes one fitted constant.
+* :func:`prune_terms`: an ``add``/``sub``/``abs`` node is replaced by one of its children, the
+  constants refitted, while the loss stays within tolerance (``x + 1e-9*y`` -> ``x``).
+
+Each returns a variant to be rescored beside the original (``None`` when nothing changes).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
+from srbench_lite.engines.common.batch import Data, fit_many, score_many
 from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST, subtree_end
 
-__all__ = ["linearise", "prune_negligible"]
+__all__ = ["linearise", "prune_negligible", "prune_terms"]
 
 NEGLIGIBLE = 1e-7  # relative size below which a term or a factor's variation is rounding
 
@@ -34,6 +39,8 @@ _FIRST_ORDER = {
     "cos": lambda u: ("sub", "1", "mul", "0.5", "square", *u),
 }
 
+Variant = tuple[tuple[str, ...], np.ndarray]
+
 
 def _rewrite(tok: str, arg: tuple[str, ...], values: np.ndarray) -> tuple[str, ...] | None:
     if tok in _FIRST_ORDER and np.max(np.abs(values)) < TINY:
@@ -43,9 +50,14 @@ def _rewrite(tok: str, arg: tuple[str, ...], values: np.ndarray) -> tuple[str, .
     return None
 
 
+def _span_consts(toks, s: int, e: int) -> tuple[int, int]:
+    k0 = toks[:s].count(CONST)
+    return k0, k0 + toks[s:e].count(CONST)
+
+
 def linearise(
     tokens: Sequence[str], consts: Sequence[float], cols: list[np.ndarray], max_rewrites: int = 8
-) -> tuple[tuple[str, ...], np.ndarray] | None:
+) -> Variant | None:
     """The rewritten ``(tokens, consts)``, or ``None`` when no function has a tiny argument."""
     toks = tuple(tokens)
     c = np.asarray(consts, dtype=np.float64)
@@ -56,8 +68,7 @@ def linearise(
                 continue
             end = subtree_end(toks, i)
             arg = toks[i + 1 : end]
-            k0 = sum(1 for t in toks[: i + 1] if t == CONST)
-            k1 = k0 + sum(1 for t in arg if t == CONST)
+            k0, k1 = _span_consts(toks, i + 1, end)
             values = evaluate(arg, cols, c[k0:k1])
             if values is None:
                 continue
@@ -72,14 +83,13 @@ def linearise(
 
 
 def _values(toks, c, cols, s: int, e: int):
-    k0 = sum(1 for t in toks[:s] if t == CONST)
-    k1 = k0 + sum(1 for t in toks[s:e] if t == CONST)
+    k0, k1 = _span_consts(toks, s, e)
     return evaluate(toks[s:e], cols, c[k0:k1]), k0, k1
 
 
 def prune_negligible(
     tokens: Sequence[str], consts: Sequence[float], cols: list[np.ndarray], max_rewrites: int = 8
-) -> tuple[tuple[str, ...], np.ndarray] | None:
+) -> Variant | None:
     """Drop negligible terms and freeze near-constant factors; ``None`` when nothing changes.
 
     ``a + b`` (or ``a - b``) with ``|b| <= NEGLIGIBLE * |a|`` on every row becomes ``a`` (and
@@ -120,5 +130,65 @@ def prune_negligible(
         if new is None:
             break
         toks, c = new
+        changed = True
+    return (toks, c) if changed else None
+
+
+def _children(toks, i: int) -> list[tuple[int, int]]:
+    end = subtree_end(toks, i)
+    kids = []
+    j = i + 1
+    while j < end:
+        k = subtree_end(toks, j)
+        kids.append((j, k))
+        j = k
+    return kids
+
+
+def prune_terms(
+    tokens: Sequence[str],
+    consts,
+    data: Data,
+    *,
+    scale: bool = False,
+    rel_tol: float = 1e-4,
+    abs_tol: float = 1e-14,
+    max_rounds: int = 20,
+) -> Variant | None:
+    """Drop what the data cannot see: replace an ``add``/``sub``/``abs`` node by one of its
+    children (refitting the constants) while the NMSE stays within ``rel_tol`` (relative) or
+    ``abs_tol`` (absolute) of the current one. ``None`` when nothing can go."""
+    toks = tuple(tokens)
+    c = np.asarray(consts, dtype=np.float64)
+    base = float(score_many([toks], [c], data, scale=scale).loss[0])
+    if not math.isfinite(base):
+        return None
+    changed = False
+    for _ in range(max_rounds):
+        trials = []
+        for i, tok in enumerate(toks):
+            if tok not in ("add", "sub", "abs"):
+                continue
+            kids = _children(toks, i)
+            end = kids[-1][1]
+            for n_opt, (s, e) in enumerate(kids):
+                head = ("neg",) if tok == "sub" and n_opt == 1 else ()
+                k0 = toks[:i].count(CONST)
+                ks, ke = _span_consts(toks, s, e)
+                k_end = toks[:end].count(CONST)
+                trial_c = np.concatenate([c[:k0], c[ks:ke], c[k_end:]])
+                trials.append((toks[:i] + head + toks[s:e] + toks[end:], trial_c))
+        if not trials:
+            break
+        fit = fit_many([t for t, _ in trials], [q for _, q in trials], data, iters=10, scale=scale)
+        ok = [
+            j
+            for j in range(len(trials))
+            if math.isfinite(fit.loss[j]) and fit.loss[j] <= max(base * (1 + rel_tol), base + abs_tol)
+        ]
+        if not ok:
+            break
+        j = min(ok, key=lambda j: (len(trials[j][0]), fit.loss[j]))
+        toks, c, base = trials[j][0], fit.consts[j], float(fit.loss[j])
         changed = True
     return (toks, c) if changed else None

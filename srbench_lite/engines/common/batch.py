@@ -1,0 +1,223 @@
+"""Score and fit many programs per call: the engines' hot path.
+
+:func:`score_many` gives every program's NMSE under linear scaling (``a * f + b``);
+:func:`fit_many` first moves each program's constants by Levenberg-Marquardt. Both take a
+:class:`Data` (the rows, laid out once) and reject programs with a non-finite intermediate
+value (``loss = inf``), exactly like :func:`.evaluate.evaluate`.
+
+Two interchangeable backends give the same results (to rounding):
+
+* ``numba`` (default when numba imports): the compiled stack machine of :mod:`.kernels`, one
+  call for the whole batch, exact forward-mode derivatives for LM;
+* ``numpy``: a loop over :func:`.evaluate.evaluate` (one generated numpy expression per
+  program) and finite-difference LM (:func:`.constants.polish_constants`).
+
+``SRBENCH_LITE_BACKEND=numpy`` (or :func:`use_backend`) forces the numpy backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Data", "Scores", "backend", "fit_many", "score_many", "use_backend", "values_many"]
+
+_FORCED: list[str] = []
+_NUMBA_OK: bool | None = None
+
+
+def _numba_available() -> bool:
+    global _NUMBA_OK
+    if _NUMBA_OK is None:
+        try:
+            import srbench_lite.engines.common.kernels  # noqa: F401
+
+            _NUMBA_OK = True
+        except ImportError:
+            _NUMBA_OK = False
+    return _NUMBA_OK
+
+
+def backend() -> str:
+    """``"numba"`` or ``"numpy"``: what :func:`score_many` and :func:`fit_many` use now."""
+    if _FORCED:
+        return _FORCED[-1]
+    if os.environ.get("SRBENCH_LITE_BACKEND", "").lower() == "numpy":
+        return "numpy"
+    return "numba" if _numba_available() else "numpy"
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """Use backend ``name`` (``"numba"`` or ``"numpy"``) inside the ``with`` block."""
+    if name not in ("numba", "numpy"):
+        raise ValueError(f"unknown backend {name!r}; use 'numba' or 'numpy'")
+    if name == "numba" and not _numba_available():
+        raise RuntimeError("the numba backend needs numba: pip install numba")
+    _FORCED.append(name)
+    try:
+        yield
+    finally:
+        _FORCED.pop()
+
+
+@dataclass(frozen=True)
+class Data:
+    """Rows to score on: ``XT`` is ``(n_features, n_rows)`` C-contiguous, ``y`` the target."""
+
+    XT: np.ndarray
+    y: np.ndarray
+
+    @classmethod
+    def from_xy(cls, X, y=None) -> Data:
+        """From ``X`` (``n_rows x n_features``) and ``y`` (zeros when omitted)."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got shape {X.shape}")
+        yv = np.zeros(len(X)) if y is None else np.ascontiguousarray(y, dtype=np.float64)
+        return cls(np.ascontiguousarray(X.T), yv)
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def cols(self) -> list[np.ndarray]:
+        """The columns of ``X`` (views), the layout of :func:`.evaluate.evaluate`."""
+        return list(self.XT)
+
+    def take(self, rows) -> Data:
+        """The subset of rows ``rows`` (indices, mask or slice)."""
+        return Data(np.ascontiguousarray(self.XT[:, rows]), np.ascontiguousarray(self.y[rows]))
+
+
+@dataclass
+class Scores:
+    """Per program: ``loss`` (NMSE = MSE / var(y), ``inf`` when undefined), scaling ``a, b``,
+    and, from :func:`fit_many`, the fitted ``consts``."""
+
+    loss: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    consts: list[np.ndarray]
+
+
+def _consts_list(programs, consts) -> list:
+    if consts is None:
+        return [None] * len(programs)
+    if len(consts) != len(programs):
+        raise ValueError(f"{len(programs)} programs but {len(consts)} constant vectors")
+    return list(consts)
+
+
+def score_many(
+    programs: Sequence[Sequence[str]],
+    consts: Sequence[Sequence[float] | None] | None,
+    data: Data,
+    *,
+    scale: bool = True,
+) -> Scores:
+    """NMSE of each program (with the best ``a*f+b`` when ``scale``) on ``data``."""
+    cl = _consts_list(programs, consts)
+    n = len(programs)
+    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
+    if backend() == "numba" and n:
+        from srbench_lite.engines.common import kernels
+        from srbench_lite.engines.common.program import pack
+
+        P = pack(programs, cl)
+        kernels.score_batch(
+            P.code, P.start, P.length, P.arg, P.vals, P.vstart, data.XT, data.y, P.depth,
+            scale, loss, a, b,
+        )  # fmt: skip
+        return Scores(loss, a, b, [P.consts(p) for p in range(n)])
+    from srbench_lite.engines.common.constants import score_tokens
+    from srbench_lite.engines.common.tokens import n_constants
+
+    cols, out = data.cols, []
+    var = _yy(data.y) / data.n
+    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
+        cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
+        fit = score_tokens(t, cv, cols, data.y, scale=scale)
+        loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
+        out.append(cv.copy())
+    return Scores(loss, a, b, out)
+
+
+def fit_many(
+    programs: Sequence[Sequence[str]],
+    consts: Sequence[Sequence[float] | None] | None,
+    data: Data,
+    *,
+    iters: int = 10,
+    scale: bool = True,
+) -> Scores:
+    """Levenberg-Marquardt on each program's constants (``iters`` steps at most), then its
+    NMSE; constants only change when the loss improves."""
+    cl = _consts_list(programs, consts)
+    n = len(programs)
+    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
+    if backend() == "numba" and n:
+        from srbench_lite.engines.common import kernels
+        from srbench_lite.engines.common.program import pack
+
+        P = pack(programs, cl)
+        kernels.fit_batch(
+            P.code, P.start, P.length, P.arg, P.vals, P.vstart, P.nconst, data.XT, data.y,
+            P.depth, int(iters), scale, loss, a, b,
+        )  # fmt: skip
+        return Scores(loss, a, b, [P.consts(p) for p in range(n)])
+    from srbench_lite.engines.common.constants import polish_constants
+    from srbench_lite.engines.common.tokens import n_constants
+
+    cols, out = data.cols, []
+    var = _yy(data.y) / data.n
+    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
+        cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
+        fit = polish_constants(t, cv, cols, data.y, iters=iters, scale=scale)
+        loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
+        out.append(np.asarray(fit.consts, dtype=np.float64).copy())
+    return Scores(loss, a, b, out)
+
+
+def values_many(
+    programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | None] | None, data: Data
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, ok)``: each program's values on every row (``n_programs x n_rows``) and
+    whether they are all finite (rows of a failed program are undefined)."""
+    cl = _consts_list(programs, consts)
+    n = len(programs)
+    out = np.zeros((n, data.n))
+    if backend() == "numba" and n:
+        from srbench_lite.engines.common import kernels
+        from srbench_lite.engines.common.program import pack
+
+        P = pack(programs, cl)
+        ok = kernels.eval_batch(
+            P.code, P.start, P.length, P.arg, P.vals, P.vstart, data.XT, P.depth, out
+        )
+        return out, ok
+    from srbench_lite.engines.common.evaluate import evaluate
+    from srbench_lite.engines.common.tokens import n_constants
+
+    ok = np.zeros(n, dtype=bool)
+    cols = data.cols
+    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
+        v = evaluate(t, cols, np.ones(n_constants(t)) if c is None else c)
+        if v is not None:
+            out[p], ok[p] = v, True
+    return out, ok
+
+
+def _yy(y: np.ndarray) -> float:
+    """The kernels' normaliser: ``sum((y - mean)**2)``, or ``sum(y**2)``/1 for a constant y."""
+    yc = y - y.mean()
+    yy = float(yc @ yc)
+    if yy > 0:
+        return yy
+    yy = float(y @ y)
+    return yy if yy > 0 else 1.0

@@ -1,0 +1,455 @@
+"""Compiled (numba) stack machine: evaluate, score and fit the constants of many programs per call.
+
+A batch of programs is packed by :mod:`.program` into flat arrays: ``code``/``arg`` hold every
+program's nodes in postfix order (``code`` the opcode from :mod:`.operators`; ``arg`` the column
+of a :data:`VAR` leaf or the index of a :data:`VAL` leaf into the program's values), ``start``/
+``length`` delimit each program, ``vals`` holds each program's values from ``vstart`` (its
+fitted constants first, then its literals). ``X`` is ``(n_features, n_rows)``, C-contiguous.
+
+Every kernel rejects a program whose intermediate values are ever non-finite (overflow,
+division by zero, log of a negative ...), as :func:`.evaluate.evaluate` does: its loss is
+``inf``. Fitting uses forward-mode derivatives (exact, no finite differences) and
+Levenberg-Marquardt on ``a * f(x; c) + b``. Imported only where numba is available
+(:mod:`.backend` decides); compiled once and cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from srbench_lite.engines.common.operators import OPS, VAL, VAR
+
+_ADD = OPS["add"].code
+_SUB = OPS["sub"].code
+_MUL = OPS["mul"].code
+_DIV = OPS["div"].code
+_POW = OPS["pow"].code
+_NEG = OPS["neg"].code
+_INV = OPS["inv"].code
+_SIN = OPS["sin"].code
+_COS = OPS["cos"].code
+_TAN = OPS["tan"].code
+_EXP = OPS["exp"].code
+_LOG = OPS["log"].code
+_SQRT = OPS["sqrt"].code
+_SQUARE = OPS["square"].code
+_CUBE = OPS["cube"].code
+_ABS = OPS["abs"].code
+_TANH = OPS["tanh"].code
+_BIG = 1.7976931348623157e308  # |v| <= _BIG is False for nan and +-inf
+
+_jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+
+
+@_jit
+def _unary(op, u, n):
+    """Apply unary ``op`` in place to ``u[:n]``; False if a value becomes non-finite."""
+    ok = True
+    for i in range(n):
+        x = u[i]
+        if op == _NEG:
+            r = -x
+        elif op == _INV:
+            r = 1.0 / x if x != 0.0 else math.inf
+        elif op == _SIN:
+            r = math.sin(x)
+        elif op == _COS:
+            r = math.cos(x)
+        elif op == _TAN:
+            r = math.tan(x)
+        elif op == _EXP:
+            r = math.exp(x) if x < 709.78 else math.inf
+        elif op == _LOG:
+            r = math.log(x) if x > 0.0 else math.nan
+        elif op == _SQRT:
+            r = math.sqrt(x) if x >= 0.0 else math.nan
+        elif op == _SQUARE:
+            r = x * x
+        elif op == _CUBE:
+            r = x * x * x
+        elif op == _ABS:
+            r = abs(x)
+        elif op == _TANH:
+            r = math.tanh(x)
+        else:
+            r = math.nan
+        if not abs(r) <= _BIG:
+            ok = False
+        u[i] = r
+    return ok
+
+
+@_jit
+def _binary(op, u, v, n):
+    """``v[:n] = u op v`` in place (``u`` is the first operand); False if a value becomes
+    non-finite."""
+    ok = True
+    for i in range(n):
+        x = u[i]
+        y = v[i]
+        if op == _ADD:
+            r = x + y
+        elif op == _SUB:
+            r = x - y
+        elif op == _MUL:
+            r = x * y
+        elif op == _DIV:
+            r = x / y if y != 0.0 else math.inf
+        elif op == _POW:
+            if x < 0.0 and y != math.floor(y):
+                r = math.nan
+            elif x == 0.0 and y < 0.0:
+                r = math.inf
+            else:
+                r = x**y
+        else:
+            r = math.nan
+        if not abs(r) <= _BIG:
+            ok = False
+        v[i] = r
+    return ok
+
+
+@_jit
+def _run(code, arg, s, length, vals, v0, X, stack):
+    """Evaluate one program into ``stack[0]``; False if any intermediate is non-finite."""
+    n = X.shape[1]
+    sp = 0
+    for j in range(s, s + length):
+        op = code[j]
+        if op == VAR:
+            row = X[arg[j]]
+            top = stack[sp]
+            for i in range(n):
+                top[i] = row[i]
+            sp += 1
+        elif op == VAL:
+            v = vals[v0 + arg[j]]
+            top = stack[sp]
+            for i in range(n):
+                top[i] = v
+            sp += 1
+        elif op < 10:  # binary: the first operand is on top, the result replaces the second
+            sp -= 1
+            if not _binary(op, stack[sp], stack[sp - 1], n):
+                return False
+        else:
+            if not _unary(op, stack[sp - 1], n):
+                return False
+    return True
+
+
+@_jit
+def _scale(p, y, n, ym, yy, scale):
+    """``(loss, a, b)``: NMSE of ``a*p + b`` (best a, b when ``scale``) against ``y``."""
+    if not scale:
+        sse = 0.0
+        for i in range(n):
+            d = p[i] - y[i]
+            sse += d * d
+        return sse / yy, 1.0, 0.0
+    pm = 0.0
+    for i in range(n):
+        pm += p[i]
+    pm /= n
+    var = 0.0
+    cov = 0.0
+    for i in range(n):
+        d = p[i] - pm
+        var += d * d
+        cov += d * (y[i] - ym)
+    if not (var > 1e-300 and var > 1e-24 * pm * pm * n) or not abs(var) <= _BIG:
+        return 1.0, 0.0, ym
+    a = cov / var
+    b = ym - a * pm
+    sse = 0.0
+    for i in range(n):
+        d = a * p[i] + b - y[i]
+        sse += d * d
+    if not abs(sse) <= _BIG:
+        return 1.0, 0.0, ym
+    return sse / yy, a, b
+
+
+@_jit
+def _y_stats(y):
+    n = y.shape[0]
+    ym = 0.0
+    for i in range(n):
+        ym += y[i]
+    ym /= n
+    yy = 0.0
+    for i in range(n):
+        yy += (y[i] - ym) ** 2
+    if not yy > 0.0:
+        yy = 0.0
+        for i in range(n):
+            yy += y[i] * y[i]
+        if not yy > 0.0:
+            yy = 1.0
+    return ym, yy
+
+
+@_jit
+def eval_batch(code, start, length, arg, vals, vstart, X, depth, out):
+    """Values of every program on every row into ``out[p]``; returns an ok flag per program."""
+    n_prog = start.shape[0]
+    n = X.shape[1]
+    stack = np.empty((depth, n))
+    ok = np.zeros(n_prog, dtype=np.bool_)
+    for p in range(n_prog):
+        if _run(code, arg, start[p], length[p], vals, vstart[p], X, stack):
+            ok[p] = True
+            for i in range(n):
+                out[p, i] = stack[0, i]
+    return ok
+
+
+@_jit
+def score_batch(code, start, length, arg, vals, vstart, X, y, depth, scale, loss, a, b):
+    """NMSE (``loss``, ``inf`` if undefined) and the scaling ``a, b`` of every program."""
+    n_prog = start.shape[0]
+    n = X.shape[1]
+    ym, yy = _y_stats(y)
+    stack = np.empty((depth, n))
+    for p in range(n_prog):
+        if _run(code, arg, start[p], length[p], vals, vstart[p], X, stack):
+            loss[p], a[p], b[p] = _scale(stack[0], y, n, ym, yy, scale)
+        else:
+            loss[p], a[p], b[p] = math.inf, 1.0, 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# forward-mode derivatives with respect to the first k values (the fitted constants)
+
+
+@_jit
+def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
+    """Values (``st[0]``) and derivatives by each constant (``dst[0, j]``); False if any
+    intermediate value or derivative is non-finite. ``dep[d]``: slot ``d`` depends on a constant.
+    """
+    n = X.shape[1]
+    sp = 0
+    for j in range(s, s + length):
+        op = code[j]
+        if op == VAR:
+            row = X[arg[j]]
+            for i in range(n):
+                st[sp, i] = row[i]
+            dep[sp] = False
+            sp += 1
+        elif op == VAL:
+            idx = arg[j]
+            v = vals[v0 + idx]
+            for i in range(n):
+                st[sp, i] = v
+            dep[sp] = idx < k
+            if idx < k:
+                for q in range(k):
+                    w = 1.0 if q == idx else 0.0
+                    for i in range(n):
+                        dst[sp, q, i] = w
+            sp += 1
+        elif op < 10:  # binary: first operand on top (slot t), result into slot u below it
+            sp -= 1
+            t = sp
+            u = sp - 1
+            dx = dep[t]
+            dy = dep[u]
+            if dx or dy:
+                for q in range(k):
+                    for i in range(n):
+                        x = st[t, i]
+                        y = st[u, i]
+                        gx = dst[t, q, i] if dx else 0.0
+                        gy = dst[u, q, i] if dy else 0.0
+                        if op == _ADD:
+                            g = gx + gy
+                        elif op == _SUB:
+                            g = gx - gy
+                        elif op == _MUL:
+                            g = gx * y + x * gy
+                        elif op == _DIV:
+                            g = (gx - x / y * gy) / y if y != 0.0 else math.inf
+                        elif gy != 0.0:  # pow: d(x**y) = y*x**(y-1)*dx + x**y*log(x)*dy
+                            if x > 0.0:
+                                g = y * x ** (y - 1.0) * gx + x**y * math.log(x) * gy
+                            else:
+                                g = math.nan
+                        elif gx == 0.0:
+                            g = 0.0
+                        elif x == 0.0:
+                            g = gx if y == 1.0 else (0.0 if y > 1.0 else math.inf)
+                        else:
+                            g = y * x ** (y - 1.0) * gx
+                        if not abs(g) <= _BIG:
+                            return False
+                        dst[u, q, i] = g
+            dep[u] = dx or dy
+            if not _binary(op, st[t], st[u], n):
+                return False
+        else:
+            u = sp - 1
+            if dep[u]:
+                for q in range(k):
+                    for i in range(n):
+                        x = st[u, i]
+                        gx = dst[u, q, i]
+                        if op == _NEG:
+                            g = -gx
+                        elif op == _INV:
+                            g = -gx / (x * x) if x != 0.0 else math.inf
+                        elif op == _SIN:
+                            g = math.cos(x) * gx
+                        elif op == _COS:
+                            g = -math.sin(x) * gx
+                        elif op == _TAN:
+                            c = math.cos(x)
+                            g = gx / (c * c) if c != 0.0 else math.inf
+                        elif op == _EXP:
+                            g = math.exp(x) * gx if x < 709.78 else math.inf
+                        elif op == _LOG:
+                            g = gx / x if x != 0.0 else math.inf
+                        elif op == _SQRT:
+                            g = 0.5 * gx / math.sqrt(x) if x > 0.0 else math.inf
+                        elif op == _SQUARE:
+                            g = 2.0 * x * gx
+                        elif op == _CUBE:
+                            g = 3.0 * x * x * gx
+                        elif op == _ABS:
+                            g = gx if x > 0.0 else (-gx if x < 0.0 else 0.0)
+                        elif op == _TANH:
+                            t = math.tanh(x)
+                            g = (1.0 - t * t) * gx
+                        else:
+                            g = math.nan
+                        if not abs(g) <= _BIG:
+                            return False
+                        dst[u, q, i] = g
+            if not _unary(op, st[u], n):
+                return False
+    return True
+
+
+@_jit
+def _solve(A, g, m):
+    """Solve ``A x = g`` (``m x m``, symmetric positive definite) by Cholesky; None if not SPD."""
+    L = np.zeros((m, m))
+    for i in range(m):
+        for j in range(i + 1):
+            s = A[i, j]
+            for t in range(j):
+                s -= L[i, t] * L[j, t]
+            if i == j:
+                if not s > 0.0:
+                    return np.empty(0)
+                L[i, i] = math.sqrt(s)
+            else:
+                L[i, j] = s / L[j, j]
+    z = np.empty(m)
+    for i in range(m):
+        s = g[i]
+        for t in range(i):
+            s -= L[i, t] * z[t]
+        z[i] = s / L[i, i]
+    x = np.empty(m)
+    for i in range(m - 1, -1, -1):
+        s = z[i]
+        for t in range(i + 1, m):
+            s -= L[t, i] * x[t]
+        x[i] = s / L[i, i]
+    return x
+
+
+@_jit
+def _sse_at(code, arg, s, length, vals, v0, X, y, st, scale, ym, yy):
+    n = X.shape[1]
+    if not _run(code, arg, s, length, vals, v0, X, st):
+        return math.inf, 1.0, 0.0
+    loss, a, b = _scale(st[0], y, n, ym, yy, scale)
+    return loss, a, b
+
+
+@_jit
+def fit_batch(code, start, length, arg, vals, vstart, nconst, X, y, depth, iters, scale, loss, a, b):
+    """Levenberg-Marquardt on the first ``nconst[p]`` values of every program (in place).
+
+    The model is ``a * f(x; c) + b`` with ``a, b`` re-solved in closed form after every step
+    (``scale``) or fixed to 1, 0. A program's values only change when the loss improves;
+    ``loss, a, b`` receive the final NMSE and scaling (``inf`` when undefined).
+    """
+    n_prog = start.shape[0]
+    n = X.shape[1]
+    ym, yy = _y_stats(y)
+    kmax = 1
+    for p in range(n_prog):
+        kmax = max(kmax, nconst[p])
+    st = np.empty((depth, n))
+    dst = np.empty((depth, kmax, n))
+    dep = np.zeros(depth, dtype=np.bool_)
+    for p in range(n_prog):
+        s, L, v0, k = start[p], length[p], vstart[p], nconst[p]
+        f, ca, cb = _sse_at(code, arg, s, L, vals, v0, X, y, st, scale, ym, yy)
+        if k == 0 or not f < math.inf:
+            loss[p], a[p], b[p] = f, ca, cb
+            continue
+        m = k + 2 if scale else k
+        lam = 1e-3
+        trial = np.empty(k)
+        for _ in range(iters):
+            if f <= 1e-30:
+                break
+            if not _run_grad(code, arg, s, L, vals, v0, k, X, st, dst, dep):
+                break
+            # Jacobian of r = a*f + b - y by (c_1..c_k, a, b) and the residual, as J^T J, J^T r
+            A = np.zeros((m, m))
+            g = np.zeros(m)
+            col = np.empty(m)
+            for i in range(n):
+                fi = st[0, i]
+                if dep[0]:
+                    for q in range(k):
+                        col[q] = ca * dst[0, q, i] if scale else dst[0, q, i]
+                else:
+                    for q in range(k):
+                        col[q] = 0.0
+                if scale:
+                    col[k] = fi
+                    col[k + 1] = 1.0
+                    r = ca * fi + cb - y[i]
+                else:
+                    r = fi - y[i]
+                for u in range(m):
+                    g[u] += col[u] * r
+                    for w in range(u + 1):
+                        A[u, w] += col[u] * col[w]
+            for u in range(m):
+                for w in range(u):
+                    A[w, u] = A[u, w]
+            improved = False
+            while lam < 1e10:
+                D = A.copy()
+                for u in range(m):
+                    D[u, u] += lam * A[u, u] + 1e-12 * (1.0 + A[u, u])
+                step = _solve(D, g, m)
+                if step.shape[0] == 0:
+                    lam *= 10.0
+                    continue
+                for q in range(k):
+                    trial[q] = vals[v0 + q]
+                    vals[v0 + q] -= step[q]
+                fn, na, nb = _sse_at(code, arg, s, L, vals, v0, X, y, st, scale, ym, yy)
+                if fn < f:
+                    improved = fn < f * (1.0 - 1e-10)
+                    f, ca, cb = fn, na, nb
+                    lam = max(lam * 0.2, 1e-12)
+                    break
+                for q in range(k):
+                    vals[v0 + q] = trial[q]
+                lam *= 5.0
+            if not improved:
+                break
+        loss[p], a[p], b[p] = f, ca, cb

@@ -1,0 +1,281 @@
+"""Evolution state: islands of age-regularised evolution, bred and scored a batch at a time.
+
+Each island belongs to a :class:`~.targets.Target` (the main target ``y`` or a transformed
+one). One :meth:`Evolution.step` breeds ``batch`` children on every island: parents by
+tournament on the adjusted loss (NMSE times a penalty for over-represented sizes, PySR's
+adaptive parsimony), one mutation or a crossover with a parent from a sibling island; the
+children are simplified (scaling stripped), scored together in one batch call, partly
+constant-fitted by LM (new constants, and a random share), and replace the island's oldest
+members. Good children enter their target's hall of fame; models of other targets are mapped
+back to models of ``y`` and offered to the main hall of fame. Between steps the best members
+migrate, hall-of-fame entries are re-injected, new hall-of-fame entries are polished, and an
+island that has not improved for ``stall_generations`` is restarted.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from srbench_lite.engines.common.front import Entry
+from srbench_lite.engines.common.rules import Simplifier
+from srbench_lite.engines.gp.targets import Target
+from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
+
+__all__ = ["EvolutionConfig", "Evolution", "Island"]
+
+
+@dataclass
+class EvolutionConfig:
+    population_size: int = 100
+    tournament_size: int = 6
+    max_complexity: int = 35
+    p_crossover: float = 0.1
+    p_optimize: float = 0.1
+    batch: int = 25
+    migration_size: int = 4
+    adaptive_parsimony: float = 40.0
+    stall_generations: int = 40
+    lm_iters: int = 8
+
+
+class Island:
+    """A population (parallel lists) with its target and the age order for replacement."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.tokens: list[tuple[str, ...]] = []
+        self.consts: list[np.ndarray] = []
+        self.loss = np.zeros(0)
+        self.oldest = 0
+        self.best = math.inf
+        self.best_gen = 0
+
+    def fill(self, tokens, consts, loss) -> None:
+        self.tokens, self.consts = list(tokens), list(consts)
+        self.loss = np.asarray(loss, dtype=np.float64)
+        self.oldest = 0
+
+    def replace_oldest(self, tokens, consts, loss) -> None:
+        n = len(self.tokens)
+        for t, c, v in zip(tokens, consts, loss, strict=True):
+            i = self.oldest
+            self.tokens[i], self.consts[i], self.loss[i] = t, c, v
+            self.oldest = (i + 1) % n
+
+    def put(self, i: int, tokens, consts, loss: float) -> None:
+        self.tokens[i], self.consts[i], self.loss[i] = tokens, consts, loss
+
+
+class Evolution:
+    """Islands, their targets' fronts, and the main front of models of ``y``."""
+
+    def __init__(
+        self,
+        targets: list[Target],
+        island_targets: list[Target],
+        ops: OperatorSet,
+        config: EvolutionConfig,
+        rng: random.Random,
+        nprng: np.random.Generator,
+    ) -> None:
+        self.targets = targets
+        self.main = targets[0]
+        self.front = self.main.front
+        self.ops = ops
+        self.cfg = config
+        self.rng = rng
+        self.nprng = nprng
+        self.simplify = Simplifier(strip_scaling=True)
+        self.freq = np.ones(config.max_complexity + 2)
+        self.islands = [Island(t) for t in island_targets]
+        self.generation = 0
+        self.children = 0
+        self.best_loss = math.inf
+
+    # -- making and scoring children -----------------------------------------------------------
+
+    def _clean(self, pairs) -> tuple[list[tuple[str, ...]], list[np.ndarray], list[bool]]:
+        """Simplified programs within the size limit (constant-only ones become ``x0``)."""
+        toks_out, consts_out, fresh = [], [], []
+        cap = self.cfg.max_complexity
+        for t, c, new_consts in pairs:
+            t2, c2 = self.simplify(tuple(t), c)
+            if len(t2) > cap:
+                continue
+            if not any(tok[0] == "x" for tok in t2):
+                t2, c2 = ("x0",), np.zeros(0)
+            toks_out.append(t2)
+            consts_out.append(c2)
+            fresh.append(new_consts)
+        return toks_out, consts_out, fresh
+
+    def evaluate(self, target: Target, pairs) -> tuple[list, list, np.ndarray, np.ndarray, np.ndarray]:
+        """Simplify, score, and LM-fit (new constants, a random share, and whatever would enter
+        the hall of fame) a batch of ``(tokens, consts, new_consts)``; returns
+        ``(tokens, consts, loss, a, b)``."""
+        toks, consts, fresh = self._clean(pairs)
+        if not toks:
+            return [], [], np.zeros(0), np.zeros(0), np.zeros(0)
+        loss, a, b = target.scorer.score(toks, consts)
+        front = target.front
+        p_opt = self.cfg.p_optimize
+        sel = [
+            i
+            for i in range(len(toks))
+            if len(consts[i])
+            and math.isfinite(loss[i])
+            and (fresh[i] or self.rng.random() < p_opt or front.would_accept(loss[i], len(toks[i])))
+        ]
+        if sel:
+            fitted, l2, a2, b2 = target.scorer.fit(
+                [toks[i] for i in sel], [consts[i] for i in sel], self.cfg.lm_iters
+            )
+            for j, i in enumerate(sel):
+                if l2[j] < loss[i]:
+                    consts[i], loss[i], a[i], b[i] = fitted[j], l2[j], a2[j], b2[j]
+        return toks, consts, loss, a, b
+
+    # -- hall of fame ---------------------------------------------------------------------------
+
+    def offer(self, target: Target, toks, consts, loss, a, b) -> None:
+        """Offer scored programs to ``target``'s front, and their models of ``y`` to the main
+        front."""
+        mapped_t, mapped_c = [], []
+        for i, t in enumerate(toks):
+            if not target.front.would_accept(loss[i], len(t)):
+                continue
+            target.front.update(Entry(t, consts[i].copy(), float(loss[i]), a=a[i], b=b[i]))
+            if target is self.main:
+                self.best_loss = min(self.best_loss, float(loss[i]))
+            else:
+                ft, fc = target.to_full(t, consts[i], a[i], b[i])
+                mapped_t.append(ft)
+                mapped_c.append(fc)
+        if mapped_t:
+            pairs = [(t, c, False) for t, c in zip(mapped_t, mapped_c, strict=True)]
+            mt, mc, ml, ma, mb = self.evaluate(self.main, pairs)
+            self.offer(self.main, mt, mc, ml, ma, mb)
+
+    def seed(self, island: Island, pairs, n_random: int) -> None:
+        """Fill ``island`` with the better half of ``pairs`` (scored) and random trees."""
+        size = self.cfg.population_size
+        target = island.target
+        t, c, lv, a, b = self.evaluate(target, [(p, np.asarray(q), True) for p, q in pairs])
+        self.offer(target, t, c, lv, a, b)
+        pool = [(t[i], c[i], lv[i]) for i in np.argsort(lv, kind="stable") if np.isfinite(lv[i])]
+        pool = pool[: size // 2]
+        rnd = []
+        while len(rnd) < max(size - len(pool), n_random):
+            rt, rc = random_tree(self.rng, self.ops, self.rng.randrange(1, 4))
+            rnd.append((rt, np.asarray(rc), True))
+        t, c, lv, a, b = self.evaluate(target, rnd)
+        self.offer(target, t, c, lv, a, b)
+        pool += sorted(zip(t, c, lv, strict=True), key=lambda r: not np.isfinite(r[2]))
+        pool = pool[:size]
+        island.fill([r[0] for r in pool], [r[1] for r in pool], [r[2] for r in pool])
+        island.best = float(np.min(island.loss)) if pool else math.inf
+        island.best_gen = self.generation
+
+    # -- one generation -------------------------------------------------------------------------
+
+    def _keys(self, island: Island) -> np.ndarray:
+        sizes = np.fromiter((len(t) for t in island.tokens), dtype=np.int64)
+        f = self.freq
+        return island.loss * np.exp(self.cfg.adaptive_parsimony * f[sizes] / f.sum())
+
+    def _tournament(self, keys: np.ndarray, n: int) -> np.ndarray:
+        picks = self.nprng.integers(len(keys), size=(n, self.cfg.tournament_size))
+        return picks[np.arange(n), np.argmin(keys[picks], axis=1)]
+
+    def breed(self, k: int) -> None:
+        """``batch`` children on island ``k``, scored together, replacing its oldest."""
+        isl = self.islands[k]
+        n = min(self.cfg.batch, len(isl.tokens))
+        if n == 0:
+            return
+        keys = self._keys(isl)
+        parents = self._tournament(keys, n)
+        peers = [j for j, o in enumerate(self.islands) if o.target is isl.target]
+        pairs = []
+        rng = self.rng
+        for p in parents:
+            pt, pc = isl.tokens[p], isl.consts[p]
+            if rng.random() < self.cfg.p_crossover:
+                other = self.islands[peers[rng.randrange(len(peers))]]
+                q = int(self._tournament(keys if other is isl else self._keys(other), 1)[0])
+                t, c = crossover(rng, (pt, list(pc)), (other.tokens[q], list(other.consts[q])))
+            else:
+                t, c = mutate(rng, self.ops, pt, list(pc))
+            pairs.append((t, np.asarray(c, dtype=np.float64), len(c) > len(pc)))
+        toks, consts, loss, a, b = self.evaluate(isl.target, pairs)
+        self.children += len(pairs)
+        ok = np.isfinite(loss)
+        if not ok.any():
+            return
+        idx = np.flatnonzero(ok)
+        toks = [toks[i] for i in idx]
+        consts = [consts[i] for i in idx]
+        loss, a, b = loss[idx], a[idx], b[idx]
+        np.add.at(self.freq, [len(t) for t in toks], 1)
+        isl.replace_oldest(toks, consts, loss)
+        self.offer(isl.target, toks, consts, loss, a, b)
+        best = float(loss.min())
+        if best < isl.best * (1 - 1e-9):
+            isl.best, isl.best_gen = best, self.generation
+
+    def end_generation(self) -> None:
+        """Migration, hall-of-fame re-injection and polish, parsimony decay, restarts."""
+        self.generation += 1
+        cfg = self.cfg
+        if self.freq.sum() > 20 * cfg.population_size * len(self.islands):
+            self.freq = self.freq * 0.5 + 0.5
+        for k, isl in enumerate(self.islands):
+            peers = [j for j, o in enumerate(self.islands) if o.target is isl.target]
+            nxt = self.islands[peers[(peers.index(k) + 1) % len(peers)]]
+            n = len(isl.tokens)
+            if nxt is not isl and len(nxt.tokens):
+                j = int(np.argmin(nxt.loss))
+                isl.put(self.rng.randrange(n), nxt.tokens[j], nxt.consts[j].copy(), nxt.loss[j])
+            entries = isl.target.front.entries()
+            for _ in range(cfg.migration_size if entries else 0):
+                e = entries[self.rng.randrange(len(entries))]
+                isl.put(self.rng.randrange(n), e.tokens, e.consts.copy(), e.loss)
+        self._polish_fronts()
+        for isl in self.islands:
+            if self.generation - isl.best_gen >= cfg.stall_generations:
+                self.restart(isl)
+
+    def _polish_fronts(self) -> None:
+        """LM on all search rows for hall-of-fame entries not polished yet."""
+        for tgt in self.targets:
+            todo = [
+                e for e in tgt.front.entries() if e.consts.size and not e.meta.get("polished")
+            ]
+            if not todo:
+                continue
+            for e in todo:
+                e.meta["polished"] = True
+            cs, lv, a, b = tgt.scorer.fit_full([e.tokens for e in todo], [e.consts for e in todo])
+            better = [i for i, e in enumerate(todo) if lv[i] < e.loss]
+            self.offer(
+                tgt,
+                [todo[i].tokens for i in better],
+                [cs[i] for i in better],
+                lv[better],
+                a[better],
+                b[better],
+            )
+            for i in better:
+                new = tgt.front.best.get(len(todo[i].tokens))
+                if new is not None:
+                    new.meta["polished"] = True
+
+    def restart(self, isl: Island) -> None:
+        """Re-seed a stalled island: a few hall-of-fame members and fresh random trees."""
+        entries = isl.target.front.entries()
+        keep = [(e.tokens, e.consts.copy()) for e in entries[-3:]]
+        self.seed(isl, keep, n_random=self.cfg.population_size)

@@ -1,0 +1,245 @@
+"""Screening before evolution: which transformed targets are worth islands of their own.
+
+A library of small expressions (``x``, ``x²``, ``√x``, ``1/x``, ``e^x``, ``cos x``, ``x/y``,
+``x·y``, ``x±y`` ...) is evaluated once on a few hundred rows; for each candidate target
+``T(y / M)`` (``M`` from the power-law pass, ``T`` from :data:`.targets.INVERSE`) the best sums
+of up to three library terms are found in closed form (:meth:`Library.forward`). The targets
+that such sums fit best get islands; their best sums seed them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from srbench_lite.engines.common.batch import Data, score_many
+from srbench_lite.engines.common.evaluate import evaluate
+from srbench_lite.engines.common.tokens import CONST
+from srbench_lite.engines.gp.monomial import monomial_candidates, monomial_tokens
+from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
+
+__all__ = ["Library", "make_targets"]
+
+
+def _library(d: int) -> list[tuple[str, ...]]:
+    """Small expressions for screening targets: x, x², √x, 1/x, e^x, cos x, x/y, (x/y)², x²/y,
+    x·y, x±y, x²±y², (x-y)², sin x."""
+    out: list[tuple[str, ...]] = []
+    for i in range(d):
+        xi = f"x{i}"
+        out += [(xi,), ("square", xi), ("sqrt", xi), ("inv", xi), ("exp", xi), ("cos", xi)]
+        out += [("sin", xi)]
+        for j in range(d):
+            if i == j:
+                continue
+            xj = f"x{j}"
+            out += [("div", xi, xj), ("square", "div", xi, xj), ("div", "square", xi, xj)]
+            if i < j:
+                out += [("mul", xi, xj), ("sub", xi, xj), ("add", xi, xj)]
+                out += [("sub", "square", xi, "square", xj), ("add", "square", xi, "square", xj)]
+                out += [("square", "sub", xi, xj)]
+    return out
+
+
+def _single_factors(tokens: tuple[str, ...], d: int) -> list[tuple[str, ...]]:
+    """Each variable's own power from a power law (and its plain first power)."""
+    out: list[tuple[str, ...]] = []
+    exps = _exponents(tokens, d)
+    if exps is None:
+        return out
+    for i, e in enumerate(exps):
+        if e == 0:
+            continue
+        for ee in (e, float(np.sign(e))):
+            v = np.zeros(d)
+            v[i] = ee
+            t = monomial_tokens(v)
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def _exponents(tokens: tuple[str, ...], d: int) -> np.ndarray | None:
+    """Exponents of a power law built by :func:`monomial_tokens`, read back numerically."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1.5, 2.5, size=(d + 2, d))
+    base = evaluate(tokens, X)
+    if base is None or np.any(base <= 0):
+        return None
+    out = np.zeros(d)
+    for i in range(d):
+        X2 = X.copy()
+        X2[:, i] *= 2.0
+        v = evaluate(tokens, X2)
+        if v is None or np.any(v <= 0):
+            return None
+        out[i] = round(float(np.log2(v[0] / base[0])) * 2) / 2
+    return out
+
+
+class Library:
+    """Values of the screening library on a few rows, centred and normalised once."""
+
+    def __init__(self, lib: list[tuple[str, ...]], cols: list[np.ndarray]):
+        terms, values = [], []
+        for t in lib:
+            v = evaluate(t, cols)
+            if v is None:
+                continue
+            vc = v - v.mean()
+            nrm = float(np.sqrt(vc @ vc))
+            if not np.isfinite(nrm) or nrm <= 1e-12 * max(1.0, float(np.abs(v).max())):
+                continue
+            terms.append(t)
+            values.append(v)
+        self.terms = terms
+        self.raw = np.column_stack(values) if values else np.zeros((len(cols[0]), 0))
+        self.Fc = self.raw - self.raw.mean(axis=0)
+        self.F = self.Fc / np.sqrt((self.Fc * self.Fc).sum(axis=0))
+        self.G = self.Fc.T @ self.Fc
+
+    def forward(self, z: np.ndarray, max_terms: int = 3, n_pairs: int = 6):
+        """Best sums of 1, 2 and 3 non-sum library terms for ``z`` (least squares with an
+        intercept): every single term and every pair in closed form from the Gram matrix,
+        then the best third term for each of the ``n_pairs`` best pairs. Returns
+        ``[(nmse, tokens, consts)]`` by number of terms."""
+        L = self.F.shape[1]
+        if L == 0:
+            return []
+        z = np.asarray(z, dtype=np.float64)
+        zc = z - z.mean()
+        zz = float(zc @ zc)
+        if not zz > 0:
+            return []
+        atomic = np.ones(len(self.terms), dtype=bool)  # sums of library terms too
+        G = self.G
+        bz = self.Fc.T @ zc
+        gd = np.diag(G)
+        results: list[tuple[float, list[int]]] = []
+        single = np.where(atomic, bz * bz / gd, -np.inf)
+        i1 = int(np.argmax(single))
+        results.append((zz - float(single[i1]), [i1]))
+        if max_terms >= 2 and L >= 2:
+            with np.errstate(all="ignore"):
+                det = np.outer(gd, gd) - G * G
+                expl = np.outer(bz * bz, gd) - 2 * G * np.outer(bz, bz) + np.outer(gd, bz * bz)
+                expl = expl / det
+            ok = np.outer(atomic, atomic) & (det > 1e-10 * np.outer(gd, gd))
+            np.fill_diagonal(ok, False)
+            expl = np.where(ok & np.isfinite(expl), expl, -np.inf)
+            flat = np.argsort(-expl, axis=None)[: 2 * n_pairs]
+            pairs = []
+            for f in flat:
+                i, j = divmod(int(f), L)
+                if i < j and np.isfinite(expl[i, j]):
+                    pairs.append((zz - float(expl[i, j]), [i, j]))
+            if pairs:
+                results.append(min(pairs))
+            if max_terms >= 3:
+
+                def best_with(i: int, j: int) -> tuple[float, int]:
+                    Q, _ = np.linalg.qr(self.Fc[:, [i, j]])
+                    r = zc - Q @ (Q.T @ zc)
+                    Fo = self.Fc - Q @ (Q.T @ self.Fc)
+                    nn = (Fo * Fo).sum(axis=0)
+                    with np.errstate(all="ignore"):
+                        gain = (Fo.T @ r) ** 2 / nn
+                    gain[~atomic | (nn < 1e-10 * gd)] = -np.inf
+                    gain[[i, j]] = -np.inf
+                    k = int(np.argmax(gain))
+                    if not np.isfinite(gain[k]):
+                        return math.inf, -1
+                    return float(r @ r) - float(gain[k]), k
+
+                triples = []
+                for _, (i, j) in pairs[:n_pairs]:
+                    v, k = best_with(i, j)
+                    if k >= 0:
+                        triples.append((v, [i, j, k]))
+                if triples:
+                    v, idx = min(triples)
+                    for _round in range(4):  # swap one term at a time while it helps
+                        improved = False
+                        for pos in range(3):
+                            rest = [t for p_, t in enumerate(idx) if p_ != pos]
+                            v2, k = best_with(*rest)
+                            if k >= 0 and v2 < v * (1 - 1e-9) - 1e-30 * zz:
+                                v, idx, improved = v2, [*rest, k], True
+                        if not improved or v <= 1e-24 * zz:
+                            break
+                    results.append((v, idx))
+        out = []
+        ones = np.ones(len(z))
+        for _, idx in results:
+            A = np.column_stack([self.raw[:, idx], ones])
+            coef, *_ = np.linalg.lstsq(A, z, rcond=None)
+            res = A @ coef - z
+            toks = self.terms[idx[0]]
+            consts: list[float] = []
+            for k in range(1, len(idx)):
+                toks = ("add", *toks, "mul", CONST, *self.terms[idx[k]])
+                consts.append(float(coef[k] / coef[0]) if coef[0] != 0 else 1.0)
+            out.append((float(res @ res) / zz, toks, consts))
+        return out
+
+
+def make_targets(
+    data: Data,
+    cands: list[tuple[float, tuple[str, ...]]],
+    max_complexity: int,
+    n_extra: int,
+    *,
+    lm_rows: int = 128,
+    max_library: int = 600,
+) -> tuple[list[Target], list[tuple[str, ...]]]:
+    """The main target plus the ``n_extra`` transformed/divided targets that the screening
+    library fits best (sums of up to three library terms, and power laws of the target);
+    each target keeps its best screening expressions as seeds. Also returns the library."""
+    cols, ys = data.cols, data.y
+    main = Target(None, "id", data, max_complexity, lm_rows)
+    d = len(cols)
+    factors: list = [None] + [t for loss, t in cands if loss >= 1e-20 and t != ("1",)][:2]
+    if cands and cands[0][0] >= 1e-20:
+        exps = _exponents(cands[0][1], d)
+        if exps is not None and np.any(np.trunc(exps) != 0):
+            strong = monomial_tokens(np.trunc(exps))  # the variables with |exponent| >= 1
+            if strong not in factors:
+                factors.append(strong)
+        factors += [f for f in _single_factors(cands[0][1], d) if f not in factors][:8]
+    rows = min(len(ys), 400)
+    scols = [c[:rows] for c in cols]
+    lib = Library(_library(d)[:max_library], scols)
+    options = []
+    for fac in factors:
+        if fac is None:
+            w = ys
+        else:
+            m = evaluate(fac, cols)
+            if m is None or not np.all(m != 0):
+                continue
+            with np.errstate(all="ignore"):
+                w = ys / m
+        for tr in INVERSE:
+            z = transformed(w, tr)
+            if z is None:
+                continue
+            seeds = [(t, []) for _, t in monomial_candidates(cols, z, max_candidates=4)]
+            score = math.inf
+            if seeds:
+                quick = Data(np.ascontiguousarray(data.XT[:, :rows]), z[:rows])
+                score = float(np.min(score_many([t for t, _ in seeds], None, quick).loss))
+            for nm, toks, cs in lib.forward(z[:rows]):
+                seeds.append((toks, cs))
+                score = min(score, nm)
+            options.append((score, fac, tr, z, seeds))
+    options.sort(key=lambda o: o[0])
+    out = [main]
+    for score, fac, tr, z, seeds in options:
+        if fac is None and tr == "id":
+            main.seeds, main.quick = seeds, score
+        elif len(out) <= n_extra:
+            tgt = Target(fac, tr, Data(data.XT, z), max_complexity, lm_rows)
+            tgt.seeds, tgt.quick = seeds, score
+            out.append(tgt)
+    return out, list(lib.terms)

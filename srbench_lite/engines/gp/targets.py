@@ -1,0 +1,136 @@
+"""What a group of islands fits, and how it is scored.
+
+:class:`Scorer` scores batches of programs on the search rows (NMSE under linear scaling,
+through :mod:`srbench_lite.engines.common.batch`), caching constant-free programs, and fits
+constants on a smaller set of rows. :class:`Target` is ``T(y / M(x))`` for a power law ``M``
+(or none) and a transform ``T``; a model of a target maps back to a model of ``y``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from srbench_lite.engines.common.batch import Data, fit_many, score_many
+from srbench_lite.engines.common.front import ParetoFront
+from srbench_lite.engines.common.tokens import CONST
+
+__all__ = ["INVERSE", "Scorer", "Target", "transformed"]
+
+#: transform T of the target -> what wraps the fitted affine a*f+b back into y / M
+INVERSE: dict[str, tuple[str, ...]] = {
+    "id": (),
+    "inv": ("inv",),
+    "square": ("sqrt",),
+    "inv_square": ("inv", "sqrt"),
+    "log": ("exp",),
+}
+
+
+class Scorer:
+    """Scaled NMSE of programs on fixed rows; LM constants on the first ``lm_rows`` of them."""
+
+    def __init__(self, data: Data, lm_rows: int = 128) -> None:
+        self.data = data
+        self.y = data.y
+        self.lm_data = data.take(slice(0, min(data.n, lm_rows)))
+        self.cache: dict[tuple[str, ...], tuple[float, float, float]] = {}
+        self.evaluations = 0
+
+    def score(
+        self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(loss, a, b)`` arrays; constant-free programs are looked up in the cache."""
+        n = len(programs)
+        loss, a, b = np.empty(n), np.empty(n), np.empty(n)
+        todo = []
+        for i, (t, c) in enumerate(zip(programs, consts, strict=True)):
+            hit = self.cache.get(t) if not len(c) else None
+            if hit is None:
+                todo.append(i)
+            else:
+                loss[i], a[i], b[i] = hit
+        if todo:
+            s = score_many([programs[i] for i in todo], [consts[i] for i in todo], self.data)
+            self.evaluations += len(todo)
+            loss[todo], a[todo], b[todo] = s.loss, s.a, s.b
+            if len(self.cache) < 500_000:
+                for j, i in enumerate(todo):
+                    if not len(consts[i]):
+                        self.cache[programs[i]] = (s.loss[j], s.a[j], s.b[j])
+        return loss, a, b
+
+    def fit(
+        self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray], iters: int = 8
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+        """LM on the LM rows, then ``(consts, loss, a, b)`` on all search rows."""
+        fitted = fit_many(programs, consts, self.lm_data, iters=iters).consts
+        self.evaluations += len(programs)
+        loss, a, b = self.score(programs, fitted)
+        return fitted, loss, a, b
+
+    def fit_full(
+        self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray], iters: int = 30
+    ):
+        """LM on all search rows: ``(consts, loss, a, b)``."""
+        s = fit_many(programs, consts, self.data, iters=iters)
+        self.evaluations += len(programs)
+        return s.consts, s.loss, s.a, s.b
+
+
+def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
+    """``T(w)`` for a transform name of :data:`INVERSE`, or None where it is undefined/flat."""
+    same_sign = bool(np.all(w > 0) or np.all(w < 0))
+    with np.errstate(all="ignore"):
+        if transform == "id":
+            z = w
+        elif transform == "inv":
+            z = 1.0 / w if np.all(w != 0) else None
+        elif transform == "square":
+            z = w * w if same_sign else None
+        elif transform == "inv_square":
+            z = 1.0 / (w * w) if same_sign else None
+        else:
+            z = np.log(np.abs(w)) if same_sign else None
+    if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
+        return None
+    return z
+
+
+class Target:
+    """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
+    transform ``T`` (identity, 1/w, w², 1/w², log|w|).
+
+    A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
+    with ``c0 = b, c1 = a`` as fitted placeholders.
+    """
+
+    def __init__(
+        self,
+        factor: tuple[str, ...] | None,
+        transform: str,
+        data: Data,
+        max_complexity: int,
+        lm_rows: int = 128,
+    ) -> None:
+        self.factor = factor
+        self.transform = transform
+        self.scorer = Scorer(data, lm_rows)
+        self.front = ParetoFront(max_complexity)
+        self.quick = math.inf  # best loss of the screening library
+        self.seeds: list[tuple[tuple[str, ...], list[float]]] = []
+
+    @property
+    def is_main(self) -> bool:
+        return self.factor is None and self.transform == "id"
+
+    def to_full(self, tokens, consts, a: float, b: float) -> tuple[tuple[str, ...], np.ndarray]:
+        """Tokens and constants of the model of ``y`` that this target's model implies."""
+        if self.is_main:
+            return tuple(tokens), np.asarray(consts, dtype=np.float64)
+        toks = (*INVERSE[self.transform], "add", CONST, "mul", CONST, *tokens)
+        if self.factor is not None:
+            toks = ("mul", *self.factor, *toks)
+        return toks, np.asarray([b, a, *consts], dtype=np.float64)

@@ -1,0 +1,143 @@
+"""Batch scoring and fitting: both backends agree with the reference evaluator and each other."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from srbench_lite.engines.common import ARITY, columns, evaluate, n_constants
+from srbench_lite.engines.common.batch import (
+    Data,
+    backend,
+    fit_many,
+    score_many,
+    use_backend,
+    values_many,
+)
+from srbench_lite.engines.common.operators import OPS
+from srbench_lite.engines.common.scaling import linear_scale
+
+BACKENDS = ["numpy"] + (["numba"] if backend() == "numba" else [])
+
+
+def _random(rng, depth, d):
+    if depth == 0 or rng.random() < 0.25:
+        r = rng.random()
+        if r < 0.55:
+            return [f"x{rng.integers(d)}"]
+        if r < 0.85:
+            return ["c"]
+        return [str(rng.choice(["1", "2", "0.5", "-1", "pi"]))]
+    op = str(rng.choice(sorted(ARITY)))
+    out = [op]
+    for _ in range(ARITY[op]):
+        out += _random(rng, depth - 1, d)
+    return out
+
+
+def _population(seed=0, n=300, d=3):
+    rng = np.random.default_rng(seed)
+    progs = [tuple(_random(rng, 4, d)) for _ in range(n)]
+    consts = [rng.uniform(-2, 2, n_constants(t)) for t in progs]
+    return progs, consts
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_score_many_matches_evaluate_and_linear_scaling(name):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-3, 3, size=(80, 3))
+    y = X[:, 0] * X[:, 1] - np.sin(X[:, 2])
+    progs, consts = _population()
+    data = Data.from_xy(X, y)
+    with use_backend(name):
+        s = score_many(progs, consts, data)
+        vals, ok = values_many(progs, consts, data)
+    cols = columns(X)
+    for p, (t, c) in enumerate(zip(progs, consts, strict=True)):
+        want = evaluate(t, cols, c)
+        assert (want is not None) == ok[p] == np.isfinite(s.loss[p]), t
+        if want is None:
+            continue
+        np.testing.assert_allclose(vals[p], want, rtol=1e-12, atol=1e-12)
+        a, b, mse = linear_scale(want, y)
+        assert s.loss[p] == pytest.approx(mse / np.var(y), rel=1e-6, abs=1e-9), t
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_every_operator_agrees_with_numpy(name):
+    rng = np.random.default_rng(2)
+    X = rng.uniform(0.2, 1.5, size=(30, 2))
+    data = Data.from_xy(X)
+    progs = [(op, "x0", "x1") if o.arity == 2 else (op, "x0") for op, o in OPS.items()]
+    with use_backend(name):
+        vals, ok = values_many(progs, None, data)
+    assert ok.all()
+    for p, (op, o) in enumerate(OPS.items()):
+        args = (X[:, 0], X[:, 1]) if o.arity == 2 else (X[:, 0],)
+        np.testing.assert_allclose(vals[p], o.numpy(*args), rtol=1e-14, err_msg=op)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_non_finite_intermediates_are_rejected(name):
+    X = np.array([[0.0, 1.0], [2.0, 1.0], [-1.0, 3.0]])
+    data = Data.from_xy(X, X[:, 1])
+    progs = [
+        ("div", "x0", "div", "x0", "0"),  # x / (x / 0): numpy says 0 on finite rows
+        ("log", "x0"),
+        ("sqrt", "x0"),
+        ("exp", "mul", "1000", "x1"),
+        ("pow", "x0", "0.5"),
+        ("add", "x0", "x1"),
+    ]
+    with use_backend(name):
+        s = score_many(progs, None, data)
+    assert list(np.isfinite(s.loss)) == [False] * 5 + [True]
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_fit_many_recovers_constants(name):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0.5, 2.0, size=(60, 2))
+    y = 3.0 * np.exp(-0.7 * X[:, 0]) + 2.0 * np.sin(1.3 * X[:, 1])
+    progs = [
+        ("add", "exp", "mul", "c", "x0", "mul", "c", "sin", "mul", "c", "x1"),
+        ("mul", "c", "x0"),
+        ("x0",),
+    ]
+    starts = [np.array([-0.5, 1.5, 1.2]), np.array([2.0]), np.zeros(0)]
+    data = Data.from_xy(X, y)
+    with use_backend(name):
+        before = score_many(progs, starts, data)
+        fit = fit_many(progs, starts, data, iters=60)
+    assert fit.loss[0] < 1e-12
+    np.testing.assert_allclose(fit.consts[0], [-0.7, 2.0 / 3.0, 1.3], rtol=1e-5)
+    assert np.all(fit.loss <= before.loss + 1e-15)
+    assert fit.consts[2].size == 0
+
+
+def test_backends_give_the_same_losses():
+    if "numba" not in BACKENDS:
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-2, 2, size=(50, 3))
+    y = X[:, 0] ** 2 + X[:, 1]
+    progs, consts = _population(5, 200)
+    data = Data.from_xy(X, y)
+    out = {}
+    for name in BACKENDS:
+        with use_backend(name):
+            out[name] = score_many(progs, consts, data).loss
+    fin = np.isfinite(out["numpy"])
+    assert (fin == np.isfinite(out["numba"])).all()
+    np.testing.assert_allclose(out["numba"][fin], out["numpy"][fin], rtol=1e-6, atol=1e-10)
+
+
+def test_bad_batches_are_named():
+    data = Data.from_xy(np.ones((4, 1)), np.arange(4.0))
+    with pytest.raises(ValueError, match="2 constants but 1"):
+        score_many([("add", "c", "mul", "c", "x0")], [[1.0]], data)
+    with pytest.raises(ValueError, match="1 programs but 2"):
+        score_many([("x0",)], [[], []], data)
+    with pytest.raises(ValueError, match="unknown backend"):
+        with use_backend("cuda"):
+            pass
