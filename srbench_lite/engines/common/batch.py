@@ -124,21 +124,19 @@ def score_many(
     """NMSE of each program (with the best ``a*f+b`` when ``scale``) on ``data``."""
     cl = _consts_list(programs, consts)
     n = len(programs)
-    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
     if backend() == "numba" and n:
         from srbench_lite.engines.common import kernels
         from srbench_lite.engines.common.program import pack
 
         P = pack(programs, cl)
-        kernels.score_batch(
-            P.code, P.start, P.length, P.arg, P.vals, P.vstart, data.XT, data.y, P.depth,
-            scale, loss, a, b,
-        )  # fmt: skip
-        return Scores(loss, a, b, [P.consts(p) for p in range(n)])
+        out = np.empty((3, n))
+        kernels.score_batch(P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, scale, out)
+        return Scores(out[0], out[1], out[2], P.all_consts())
     from srbench_lite.engines.common.constants import score_tokens
     from srbench_lite.engines.common.tokens import n_constants
 
     cols, out = data.cols, []
+    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
     var = _yy(data.y) / data.n
     for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
         cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
@@ -160,21 +158,21 @@ def fit_many(
     NMSE; constants only change when the loss improves."""
     cl = _consts_list(programs, consts)
     n = len(programs)
-    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
     if backend() == "numba" and n:
         from srbench_lite.engines.common import kernels
         from srbench_lite.engines.common.program import pack
 
         P = pack(programs, cl)
+        out = np.empty((3, n))
         kernels.fit_batch(
-            P.code, P.start, P.length, P.arg, P.vals, P.vstart, P.nconst, data.XT, data.y,
-            P.depth, int(iters), scale, loss, a, b,
-        )  # fmt: skip
-        return Scores(loss, a, b, [P.consts(p) for p in range(n)])
+            P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, int(iters), scale, out
+        )
+        return Scores(out[0], out[1], out[2], P.all_consts())
     from srbench_lite.engines.common.constants import polish_constants
     from srbench_lite.engines.common.tokens import n_constants
 
     cols, out = data.cols, []
+    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
     var = _yy(data.y) / data.n
     for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
         cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
@@ -197,9 +195,7 @@ def values_many(
         from srbench_lite.engines.common.program import pack
 
         P = pack(programs, cl)
-        ok = kernels.eval_batch(
-            P.code, P.start, P.length, P.arg, P.vals, P.vstart, data.XT, P.depth, out
-        )
+        ok = kernels.eval_batch(P.nodes, P.progs, P.vals, data.XT, P.depth, out)
         return out, ok
     from srbench_lite.engines.common.evaluate import evaluate
     from srbench_lite.engines.common.tokens import n_constants

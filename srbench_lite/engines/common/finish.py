@@ -111,16 +111,20 @@ def _size(f: Fraction) -> float:
 
 
 def _nice_values(v: float, others: list[tuple[sp.Symbol, float]]) -> list[sp.Expr]:
-    """Simple numbers and simple expressions of the other parameters within ``_SNAP_TOL`` of
-    ``v``, simplest first (0 always comes first): integers, rationals, multiples of pi, square
-    roots of rationals, simple multiples of another parameter, products of two."""
+    """Simple numbers and simple expressions of the other parameters close to ``v``, simplest
+    first (0 always comes first): integers, rationals, multiples of pi, square roots of
+    rationals, simple multiples of another parameter, products of two. A value that costs
+    ``cost`` (about its decimal digits) must lie within ``10**(1 - cost)`` relative of ``v``
+    (and within ``_SNAP_TOL``)."""
     if not math.isfinite(v) or v == 0.0:
         return [sp.Integer(0)]
     out: list[tuple[float, float, sp.Expr]] = [(-1.0, 0.0, sp.Integer(0))]
 
     def add(value: float, expr: sp.Expr, cost: float) -> None:
+        # the harder a value is to write, the closer the fit must be to it (10**(1 - cost)):
+        # a precise fit to 28/(9*pi) is evidence, a 1e-3 one is a coincidence
         err = abs(value - v) / abs(v)
-        if err <= _SNAP_TOL:
+        if err <= min(_SNAP_TOL, 10.0 ** (1.0 - cost)):
             out.append((cost, err, expr))
 
     for den in (1, 2, 3, 4, 5, 6, 8, 10, 12):

@@ -1,10 +1,12 @@
 """Compiled (numba) stack machine: evaluate, score and fit the constants of many programs per call.
 
-A batch of programs is packed by :mod:`.program` into flat arrays: ``code``/``arg`` hold every
-program's nodes in postfix order (``code`` the opcode from :mod:`.operators`; ``arg`` the column
-of a :data:`VAR` leaf or the index of a :data:`VAL` leaf into the program's values), ``start``/
-``length`` delimit each program, ``vals`` holds each program's values from ``vstart`` (its
-fitted constants first, then its literals). ``X`` is ``(n_features, n_rows)``, C-contiguous.
+A batch of programs is packed by :mod:`.program` into flat arrays: ``nodes[0]``/``nodes[1]``
+(code/arg) hold every program's nodes in postfix order (code the opcode from :mod:`.operators`;
+arg the column of a :data:`VAR` leaf or the index of a :data:`VAL` leaf into the program's
+values); ``progs[0..3]`` are each program's start, length, first value and number of fitted
+constants; ``vals`` holds each program's values (its fitted constants first, then its
+literals). ``X`` is ``(n_features, n_rows)``, C-contiguous. Few arguments per call: the numba
+dispatcher's cost grows with them.
 
 Every kernel rejects a program whose intermediate values are ever non-finite (overflow,
 division by zero, log of a negative ...), as :func:`.evaluate.evaluate` does: its loss is
@@ -45,72 +47,88 @@ _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 
 @_jit
-def _unary(op, u, n):
-    """Apply unary ``op`` in place to ``u[:n]``; False if a value becomes non-finite."""
-    ok = True
+def _finite(u, n):
     for i in range(n):
-        x = u[i]
-        if op == _NEG:
-            r = -x
-        elif op == _INV:
-            r = 1.0 / x if x != 0.0 else math.inf
-        elif op == _SIN:
-            r = math.sin(x)
-        elif op == _COS:
-            r = math.cos(x)
-        elif op == _TAN:
-            r = math.tan(x)
-        elif op == _EXP:
-            r = math.exp(x) if x < 709.78 else math.inf
-        elif op == _LOG:
-            r = math.log(x) if x > 0.0 else math.nan
-        elif op == _SQRT:
-            r = math.sqrt(x) if x >= 0.0 else math.nan
-        elif op == _SQUARE:
-            r = x * x
-        elif op == _CUBE:
-            r = x * x * x
-        elif op == _ABS:
-            r = abs(x)
-        elif op == _TANH:
-            r = math.tanh(x)
-        else:
-            r = math.nan
-        if not abs(r) <= _BIG:
-            ok = False
-        u[i] = r
-    return ok
+        if not abs(u[i]) <= _BIG:
+            return False
+    return True
+
+
+@_jit
+def _unary(op, u, n):
+    """Apply unary ``op`` in place to ``u[:n]``; False if a value becomes non-finite.
+
+    One loop per operator (the dispatch is outside the loop, so simple ones vectorise)."""
+    if op == _NEG:
+        for i in range(n):
+            u[i] = -u[i]
+    elif op == _INV:
+        for i in range(n):
+            u[i] = 1.0 / u[i] if u[i] != 0.0 else math.inf
+    elif op == _SIN:
+        for i in range(n):
+            u[i] = math.sin(u[i])
+    elif op == _COS:
+        for i in range(n):
+            u[i] = math.cos(u[i])
+    elif op == _TAN:
+        for i in range(n):
+            u[i] = math.tan(u[i])
+    elif op == _EXP:
+        for i in range(n):
+            u[i] = math.exp(u[i]) if u[i] < 709.78 else math.inf
+    elif op == _LOG:
+        for i in range(n):
+            u[i] = math.log(u[i]) if u[i] > 0.0 else math.nan
+    elif op == _SQRT:
+        for i in range(n):
+            u[i] = math.sqrt(u[i]) if u[i] >= 0.0 else math.nan
+    elif op == _SQUARE:
+        for i in range(n):
+            u[i] = u[i] * u[i]
+    elif op == _CUBE:
+        for i in range(n):
+            u[i] = u[i] * u[i] * u[i]
+    elif op == _ABS:
+        for i in range(n):
+            u[i] = abs(u[i])
+    elif op == _TANH:
+        for i in range(n):
+            u[i] = math.tanh(u[i])
+    else:
+        return False
+    return _finite(u, n)
 
 
 @_jit
 def _binary(op, u, v, n):
     """``v[:n] = u op v`` in place (``u`` is the first operand); False if a value becomes
     non-finite."""
-    ok = True
-    for i in range(n):
-        x = u[i]
-        y = v[i]
-        if op == _ADD:
-            r = x + y
-        elif op == _SUB:
-            r = x - y
-        elif op == _MUL:
-            r = x * y
-        elif op == _DIV:
-            r = x / y if y != 0.0 else math.inf
-        elif op == _POW:
+    if op == _ADD:
+        for i in range(n):
+            v[i] = u[i] + v[i]
+    elif op == _SUB:
+        for i in range(n):
+            v[i] = u[i] - v[i]
+    elif op == _MUL:
+        for i in range(n):
+            v[i] = u[i] * v[i]
+    elif op == _DIV:
+        for i in range(n):
+            v[i] = u[i] / v[i] if v[i] != 0.0 else math.inf
+    elif op == _POW:
+        for i in range(n):
+            x = u[i]
+            y = v[i]
             if x < 0.0 and y != math.floor(y):
-                r = math.nan
+                v[i] = math.nan
             elif x == 0.0 and y < 0.0:
-                r = math.inf
+                v[i] = math.inf
             else:
-                r = x**y
-        else:
-            r = math.nan
-        if not abs(r) <= _BIG:
-            ok = False
-        v[i] = r
-    return ok
+                v[i] = x**y
+    else:
+        return False
+    return _finite(v, n)
 
 
 @_jit
@@ -194,14 +212,15 @@ def _y_stats(y):
 
 
 @_jit
-def eval_batch(code, start, length, arg, vals, vstart, X, depth, out):
+def eval_batch(nodes, progs, vals, X, depth, out):
     """Values of every program on every row into ``out[p]``; returns an ok flag per program."""
-    n_prog = start.shape[0]
+    code, arg = nodes[0], nodes[1]
+    n_prog = progs.shape[1]
     n = X.shape[1]
     stack = np.empty((depth, n))
     ok = np.zeros(n_prog, dtype=np.bool_)
     for p in range(n_prog):
-        if _run(code, arg, start[p], length[p], vals, vstart[p], X, stack):
+        if _run(code, arg, progs[0, p], progs[1, p], vals, progs[2, p], X, stack):
             ok[p] = True
             for i in range(n):
                 out[p, i] = stack[0, i]
@@ -209,17 +228,19 @@ def eval_batch(code, start, length, arg, vals, vstart, X, depth, out):
 
 
 @_jit
-def score_batch(code, start, length, arg, vals, vstart, X, y, depth, scale, loss, a, b):
-    """NMSE (``loss``, ``inf`` if undefined) and the scaling ``a, b`` of every program."""
-    n_prog = start.shape[0]
+def score_batch(nodes, progs, vals, X, y, depth, scale, out):
+    """NMSE (``out[0]``, ``inf`` if undefined) and the scaling ``a, b`` (``out[1], out[2]``) of
+    every program."""
+    code, arg = nodes[0], nodes[1]
+    n_prog = progs.shape[1]
     n = X.shape[1]
     ym, yy = _y_stats(y)
     stack = np.empty((depth, n))
     for p in range(n_prog):
-        if _run(code, arg, start[p], length[p], vals, vstart[p], X, stack):
-            loss[p], a[p], b[p] = _scale(stack[0], y, n, ym, yy, scale)
+        if _run(code, arg, progs[0, p], progs[1, p], vals, progs[2, p], X, stack):
+            out[0, p], out[1, p], out[2, p] = _scale(stack[0], y, n, ym, yy, scale)
         else:
-            loss[p], a[p], b[p] = math.inf, 1.0, 0.0
+            out[0, p], out[1, p], out[2, p] = math.inf, 1.0, 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,14 +395,16 @@ def _sse_at(code, arg, s, length, vals, v0, X, y, st, scale, ym, yy):
 
 
 @_jit
-def fit_batch(code, start, length, arg, vals, vstart, nconst, X, y, depth, iters, scale, loss, a, b):
-    """Levenberg-Marquardt on the first ``nconst[p]`` values of every program (in place).
+def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
+    """Levenberg-Marquardt on the first ``progs[3, p]`` values of every program (in place).
 
     The model is ``a * f(x; c) + b`` with ``a, b`` re-solved in closed form after every step
     (``scale``) or fixed to 1, 0. A program's values only change when the loss improves;
-    ``loss, a, b`` receive the final NMSE and scaling (``inf`` when undefined).
+    ``out[0], out[1], out[2]`` receive the final NMSE and scaling (``inf`` when undefined).
     """
-    n_prog = start.shape[0]
+    code, arg = nodes[0], nodes[1]
+    nconst = progs[3]
+    n_prog = progs.shape[1]
     n = X.shape[1]
     ym, yy = _y_stats(y)
     kmax = 1
@@ -391,10 +414,10 @@ def fit_batch(code, start, length, arg, vals, vstart, nconst, X, y, depth, iters
     dst = np.empty((depth, kmax, n))
     dep = np.zeros(depth, dtype=np.bool_)
     for p in range(n_prog):
-        s, L, v0, k = start[p], length[p], vstart[p], nconst[p]
+        s, L, v0, k = progs[0, p], progs[1, p], progs[2, p], progs[3, p]
         f, ca, cb = _sse_at(code, arg, s, L, vals, v0, X, y, st, scale, ym, yy)
         if k == 0 or not f < math.inf:
-            loss[p], a[p], b[p] = f, ca, cb
+            out[0, p], out[1, p], out[2, p] = f, ca, cb
             continue
         m = k + 2 if scale else k
         lam = 1e-3
@@ -452,4 +475,4 @@ def fit_batch(code, start, length, arg, vals, vstart, nconst, X, y, depth, iters
                 lam *= 5.0
             if not improved:
                 break
-        loss[p], a[p], b[p] = f, ca, cb
+        out[0, p], out[1, p], out[2, p] = f, ca, cb

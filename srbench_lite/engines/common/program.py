@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -93,39 +94,41 @@ def encode(tokens: Sequence[str]) -> Encoded:
 
 @dataclass
 class Packed:
-    """Many programs in the flat layout the kernels take (see :mod:`.kernels`)."""
+    """Many programs in the flat layout the kernels take (see :mod:`.kernels`): ``nodes``
+    ``(2, n_nodes)`` (code, arg), ``progs`` ``(4, n_programs)`` (start, length, first value,
+    number of constants), ``vals``, and the deepest stack any program needs."""
 
-    code: np.ndarray
-    arg: np.ndarray
-    start: np.ndarray
-    length: np.ndarray
+    nodes: np.ndarray
+    progs: np.ndarray
     vals: np.ndarray
-    vstart: np.ndarray
-    nconst: np.ndarray
     depth: int
 
-    def consts(self, p: int) -> np.ndarray:
-        """The (possibly refitted) constants of program ``p``."""
-        v0 = int(self.vstart[p])
-        return self.vals[v0 : v0 + int(self.nconst[p])].copy()
+    def all_consts(self) -> list[np.ndarray]:
+        """The (possibly refitted) constants of every program (copies)."""
+        vals = self.vals
+        return [
+            vals[v0 : v0 + k].copy()
+            for v0, k in zip(self.progs[2].tolist(), self.progs[3].tolist(), strict=True)
+        ]
 
 
 def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | None]) -> Packed:
     """Pack ``programs`` with their constants (``None``: all ones) for one kernel call."""
     encs = [encode(t) for t in programs]
     n = len(encs)
-    length = np.fromiter((len(e.code) for e in encs), dtype=np.int64, count=n)
-    start = np.zeros(n, dtype=np.int64)
-    if n:
-        np.cumsum(length[:-1], out=start[1:])
-    code = np.fromiter((c for e in encs for c in e.code), dtype=np.int64, count=int(length.sum()))
-    arg = np.fromiter((a for e in encs for a in e.arg), dtype=np.int64, count=len(code))
+    progs = np.empty((4, n), dtype=np.int64)
+    length = [len(e.code) for e in encs]
+    progs[1] = length
+    progs[0, 0:1] = 0
+    if n > 1:
+        np.cumsum(progs[1, :-1], out=progs[0, 1:])
+    nodes = np.empty((2, sum(length)), dtype=np.int64)
+    nodes[0] = list(chain.from_iterable(e.code for e in encs))
+    nodes[1] = list(chain.from_iterable(e.arg for e in encs))
     vals_list: list[float] = []
-    vstart = np.empty(n, dtype=np.int64)
-    nconst = np.empty(n, dtype=np.int64)
-    for p, (e, c) in enumerate(zip(encs, consts, strict=True)):
-        vstart[p] = len(vals_list)
-        nconst[p] = e.n_consts
+    vstart: list[int] = []
+    for e, c in zip(encs, consts, strict=True):
+        vstart.append(len(vals_list))
         if c is None:
             vals_list.extend([1.0] * e.n_consts)
         else:
@@ -133,6 +136,8 @@ def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | N
                 raise ValueError(f"expression has {e.n_consts} constants but {len(c)} were given")
             vals_list.extend(c)
         vals_list.extend(e.literals)
+    progs[2] = vstart
+    progs[3] = [e.n_consts for e in encs]
     vals = np.array(vals_list, dtype=np.float64)
     depth = max((e.depth for e in encs), default=1)
-    return Packed(code, arg, start, length, vals, vstart, nconst, depth)
+    return Packed(nodes, progs, vals, depth)

@@ -49,6 +49,7 @@ class Island:
         self.target = target
         self.tokens: list[tuple[str, ...]] = []
         self.consts: list[np.ndarray] = []
+        self.clean: list[bool] = []  # simplified already (children are, once chosen as parents)
         self.loss = np.zeros(0)
         self.oldest = 0
         self.best = math.inf
@@ -56,18 +57,23 @@ class Island:
 
     def fill(self, tokens, consts, loss) -> None:
         self.tokens, self.consts = list(tokens), list(consts)
+        self.clean = [True] * len(self.tokens)
         self.loss = np.asarray(loss, dtype=np.float64)
         self.oldest = 0
 
-    def replace_oldest(self, tokens, consts, loss) -> None:
+    def replace_oldest(self, tokens, consts, loss, clean) -> list[int]:
+        """Put members in the oldest slots; returns the slots."""
         n = len(self.tokens)
-        for t, c, v in zip(tokens, consts, loss, strict=True):
+        slots = []
+        for t, c, v, k in zip(tokens, consts, loss, clean, strict=True):
             i = self.oldest
-            self.tokens[i], self.consts[i], self.loss[i] = t, c, v
+            self.tokens[i], self.consts[i], self.loss[i], self.clean[i] = t, c, v, k
+            slots.append(i)
             self.oldest = (i + 1) % n
+        return slots
 
     def put(self, i: int, tokens, consts, loss: float) -> None:
-        self.tokens[i], self.consts[i], self.loss[i] = tokens, consts, loss
+        self.tokens[i], self.consts[i], self.loss[i], self.clean[i] = tokens, consts, loss, True
 
 
 class Evolution:
@@ -113,11 +119,16 @@ class Evolution:
             fresh.append(new_consts)
         return toks_out, consts_out, fresh
 
-    def evaluate(self, target: Target, pairs) -> tuple[list, list, np.ndarray, np.ndarray, np.ndarray]:
-        """Simplify, score, and LM-fit (new constants, a random share, and whatever would enter
-        the hall of fame) a batch of ``(tokens, consts, new_consts)``; returns
-        ``(tokens, consts, loss, a, b)``."""
-        toks, consts, fresh = self._clean(pairs)
+    def evaluate(
+        self, target: Target, pairs, simplify: bool = True
+    ) -> tuple[list, list, np.ndarray, np.ndarray, np.ndarray]:
+        """Simplify (unless told not to), score, and LM-fit (new constants, a random share, and
+        whatever would enter the hall of fame) a batch of ``(tokens, consts, new_consts)``;
+        returns ``(tokens, consts, loss, a, b)``."""
+        if simplify:
+            toks, consts, fresh = self._clean(pairs)
+        else:
+            toks, consts, fresh = [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]
         if not toks:
             return [], [], np.zeros(0), np.zeros(0), np.zeros(0)
         loss, a, b = target.scorer.score(toks, consts)
@@ -191,41 +202,70 @@ class Evolution:
         picks = self.nprng.integers(len(keys), size=(n, self.cfg.tournament_size))
         return picks[np.arange(n), np.argmin(keys[picks], axis=1)]
 
-    def breed(self, k: int) -> None:
-        """``batch`` children on island ``k``, scored together, replacing its oldest."""
-        isl = self.islands[k]
-        n = min(self.cfg.batch, len(isl.tokens))
-        if n == 0:
+    def _parent(self, isl: Island, i: int) -> tuple[tuple[str, ...], np.ndarray]:
+        """Member ``i``, simplified now if it was not yet (its scaled loss is unchanged)."""
+        if not isl.clean[i]:
+            isl.tokens[i], isl.consts[i] = self.simplify(isl.tokens[i], isl.consts[i])
+            isl.clean[i] = True
+        return isl.tokens[i], isl.consts[i]
+
+    def breed(self, target: Target) -> None:
+        """``batch`` children on every island of ``target``, scored in one batch, replacing
+        each island's oldest. Children stay unsimplified until chosen as parents or good
+        enough for the hall of fame."""
+        isls = [isl for isl in self.islands if isl.target is target and len(isl.tokens)]
+        if not isls:
             return
-        keys = self._keys(isl)
-        parents = self._tournament(keys, n)
-        peers = [j for j, o in enumerate(self.islands) if o.target is isl.target]
-        pairs = []
-        rng = self.rng
-        for p in parents:
-            pt, pc = isl.tokens[p], isl.consts[p]
-            if rng.random() < self.cfg.p_crossover:
-                other = self.islands[peers[rng.randrange(len(peers))]]
-                q = int(self._tournament(keys if other is isl else self._keys(other), 1)[0])
-                t, c = crossover(rng, (pt, list(pc)), (other.tokens[q], list(other.consts[q])))
-            else:
-                t, c = mutate(rng, self.ops, pt, list(pc))
-            pairs.append((t, np.asarray(c, dtype=np.float64), len(c) > len(pc)))
-        toks, consts, loss, a, b = self.evaluate(isl.target, pairs)
+        rng, cap = self.rng, self.cfg.max_complexity
+        keys = {id(isl): self._keys(isl) for isl in isls}
+        pairs, owner = [], []
+        for isl in isls:
+            for p in self._tournament(keys[id(isl)], min(self.cfg.batch, len(isl.tokens))):
+                pt, pc = self._parent(isl, int(p))
+                if rng.random() < self.cfg.p_crossover:
+                    other = isls[rng.randrange(len(isls))]
+                    q = int(self._tournament(keys[id(other)], 1)[0])
+                    qt, qc = self._parent(other, q)
+                    t, c = crossover(rng, (pt, list(pc)), (qt, list(qc)))
+                else:
+                    t, c = mutate(rng, self.ops, pt, list(pc))
+                if len(t) > cap:  # simplification may bring it back under the cap
+                    t, c = self.simplify(t, c)
+                    if len(t) > cap:
+                        continue
+                pairs.append((t, np.asarray(c, dtype=np.float64), len(c) > len(pc)))
+                owner.append(isl)
         self.children += len(pairs)
-        ok = np.isfinite(loss)
-        if not ok.any():
+        toks, consts, loss, a, b = self.evaluate(target, pairs, simplify=False)
+        ok = np.flatnonzero(np.isfinite(loss))
+        if not len(ok):
             return
-        idx = np.flatnonzero(ok)
-        toks = [toks[i] for i in idx]
-        consts = [consts[i] for i in idx]
-        loss, a, b = loss[idx], a[idx], b[idx]
-        np.add.at(self.freq, [len(t) for t in toks], 1)
-        isl.replace_oldest(toks, consts, loss)
-        self.offer(isl.target, toks, consts, loss, a, b)
-        best = float(loss.min())
-        if best < isl.best * (1 - 1e-9):
-            isl.best, isl.best_gen = best, self.generation
+        np.add.at(self.freq, [len(toks[i]) for i in ok], 1)
+        slots = {}
+        for isl in isls:
+            mine = [i for i in ok if owner[i] is isl]
+            if not mine:
+                continue
+            got = isl.replace_oldest(
+                [toks[i] for i in mine], [consts[i] for i in mine], loss[mine], [False] * len(mine)
+            )
+            slots.update(zip(mine, got, strict=True))
+            best = float(loss[mine].min())
+            if best < isl.best * (1 - 1e-9):
+                isl.best, isl.best_gen = best, self.generation
+        # the best children and any the hall of fame would take: simplified, rescored, offered
+        cut = np.quantile(loss[ok], 0.2)
+        good = [
+            i for i in ok if loss[i] <= cut or target.front.would_accept(loss[i], len(toks[i]))
+        ]
+        simple = [self.simplify(toks[i], consts[i]) for i in good]
+        sl, sa, sb = target.scorer.score([t for t, _ in simple], [c for _, c in simple])
+        for j, i in enumerate(good):
+            isl, slot = owner[i], slots[i]
+            if isl.tokens[slot] is toks[i]:
+                isl.tokens[slot], isl.consts[slot] = simple[j]
+                isl.clean[slot] = True
+        self.offer(target, [t for t, _ in simple], [c for _, c in simple], sl, sa, sb)
 
     def end_generation(self) -> None:
         """Migration, hall-of-fame re-injection and polish, parsimony decay, restarts."""

@@ -15,7 +15,12 @@ import numpy as np
 
 from srbench_lite.engines.common.batch import Data, score_many
 
-__all__ = ["monomial_candidates", "monomial_tokens"]
+__all__ = [
+    "clean_factor",
+    "monomial_candidates",
+    "monomial_tokens",
+    "power_law_exponents",
+]
 
 _MAX_ABS_EXP = 4.0
 
@@ -55,25 +60,56 @@ def monomial_tokens(exponents: np.ndarray) -> tuple[str, ...]:
     return ("div", *_product(num), *_product(den))
 
 
-def monomial_candidates(
-    cols: list[np.ndarray], y: np.ndarray, *, max_candidates: int = 12
-) -> list[tuple[float, tuple[str, ...]]]:
-    """``[(nmse, tokens)]`` of the best power laws found, best first (may be empty)."""
+def _usable(cols: list[np.ndarray]) -> list[int]:
+    """Columns that keep one sign (log|x| is defined and monotone)."""
+    return [i for i, c in enumerate(cols) if np.all(c > 0) or np.all(c < 0)]
+
+
+def power_law_exponents(cols: list[np.ndarray], y: np.ndarray) -> np.ndarray | None:
+    """Least-squares exponents of ``log|y| ~ sum_i e_i log|x_i|`` (0 for columns that change
+    sign or touch 0), or None when ``y`` touches 0 or nothing is usable."""
     y = np.asarray(y, dtype=np.float64)
     if len(y) < 3 or not np.all(y != 0):  # log|y|; a sign change is left to the search
-        return []
-    usable = [i for i, c in enumerate(cols) if np.all(c != 0) and (np.all(c > 0) or np.all(c < 0))]
+        return None
+    usable = _usable(cols)
     if not usable:
-        return []
+        return None
     with np.errstate(all="ignore"):
         Z = np.column_stack([np.log(np.abs(cols[i])) for i in usable] + [np.ones(len(y))])
         L = np.log(np.abs(y))
         coef, *_ = np.linalg.lstsq(Z, L, rcond=None)
     if not np.all(np.isfinite(coef)):
-        return []
-    d = len(cols)
-    real = np.zeros(d)
+        return None
+    real = np.zeros(len(cols))
     real[usable] = np.clip(coef[:-1], -_MAX_ABS_EXP, _MAX_ABS_EXP)
+    return real
+
+
+def clean_factor(
+    cols: list[np.ndarray], y: np.ndarray, tol: float = 0.08
+) -> tuple[str, ...] | None:
+    """The power law of the variables whose fitted exponent is within ``tol`` of a nonzero
+    integer (``G*m1*m2`` of ``G*m1*m2/r**2``-like laws whose other variables enter in a sum);
+    None when there is none, or every variable qualifies."""
+    real = power_law_exponents(cols, y)
+    if real is None:
+        return None
+    r = np.round(real)
+    clean = (r != 0) & (np.abs(real - r) <= tol)
+    if not clean.any() or clean.sum() == np.count_nonzero(real):
+        return None
+    return monomial_tokens(np.where(clean, r, 0.0))
+
+
+def monomial_candidates(
+    cols: list[np.ndarray], y: np.ndarray, *, max_candidates: int = 12
+) -> list[tuple[float, tuple[str, ...]]]:
+    """``[(nmse, tokens)]`` of the best power laws found, best first (may be empty)."""
+    y = np.asarray(y, dtype=np.float64)
+    real = power_law_exponents(cols, y)
+    if real is None:
+        return []
+    usable = _usable(cols)
 
     data = Data(np.ascontiguousarray(np.vstack(cols)), y)
     seen: dict[tuple, float] = {}

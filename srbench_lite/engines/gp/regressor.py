@@ -74,7 +74,7 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         population_size: int = 100,
         n_islands: int = 8,
         max_complexity: int = 35,
-        subsample: int = 500,
+        subsample: int = 256,
         model_selection: str = "mdl",
         early_stop_loss: float | None = 1e-16,
         n_extra_targets: int = 3,

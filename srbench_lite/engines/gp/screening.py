@@ -16,7 +16,7 @@ import numpy as np
 from srbench_lite.engines.common.batch import Data, score_many
 from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST
-from srbench_lite.engines.gp.monomial import monomial_candidates, monomial_tokens
+from srbench_lite.engines.gp.monomial import clean_factor, monomial_candidates, monomial_tokens
 from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
 __all__ = ["Library", "make_targets"]
@@ -207,6 +207,9 @@ def make_targets(
             if strong not in factors:
                 factors.append(strong)
         factors += [f for f in _single_factors(cands[0][1], d) if f not in factors][:8]
+    clean = clean_factor(cols, ys)
+    if clean is not None and clean not in factors:
+        factors.insert(1, clean)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)

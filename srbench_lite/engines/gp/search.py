@@ -36,8 +36,8 @@ class SearchConfig:
     max_complexity: int = 35
     p_crossover: float = 0.1
     p_optimize: float = 0.1
-    subsample: int = 500
-    lm_rows: int = 128
+    subsample: int = 256
+    lm_rows: int = 64
     batch: int = 25
     migration_size: int = 4
     adaptive_parsimony: float = 40.0
@@ -131,8 +131,10 @@ def run_search(
     last_shorter = 0
     while generations is None or evo.generation < generations:
         for _ in range(rounds):
-            for k in range(len(evo.islands)):
-                evo.breed(k)
+            for target in targets:
+                evo.breed(target)
+                if out_of_time():
+                    break
             if out_of_time():
                 break
         if out_of_time():
