@@ -17,8 +17,10 @@ For each hall-of-fame entry (most promising first, while time is left), :class:`
 4. rewrites the snapped form once more and refits it.
 
 :func:`select` then picks among the finished models by description length
-(:func:`description_length`): the shorter exact form wins at equal loss, and on noisy or
-small data an extra term must pay for itself. Nothing here imports :mod:`srbench_lite.metrics`.
+(:func:`description_length`): the shorter exact form wins at equal loss, and on noisy data an
+extra term must pay for itself. On small data (at most :data:`CV_MAX_ROWS` rows) the loss in
+the description length is the cross-validated one (:meth:`Finisher.cv_loss`), so a form that
+only fits its own few rows loses. Nothing here imports :mod:`srbench_lite.metrics`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from srbench_lite.engines.common.batch import Data, fit_many, score_many
+from srbench_lite.engines.common.batch import Data, fit_many, score_many, values_many
 from srbench_lite.engines.common.evaluate import evaluate_unchecked
 from srbench_lite.engines.common.expression import from_sympy, to_sympy
 from srbench_lite.engines.common.front import Entry, select_model
@@ -41,6 +43,7 @@ from srbench_lite.engines.common.tidy import linearise, prune_negligible, prune_
 from srbench_lite.engines.common.tokens import CONST
 
 __all__ = [
+    "CV_MAX_ROWS",
     "FLOOR",
     "SELECTION",
     "Finished",
@@ -56,6 +59,10 @@ FLOOR = 1e-15
 NODE_COST = 2.5
 _SNAP_TOL = 2e-2  # relative distance within which a nice value is worth a refit
 _MAX_TRIES = 5  # nice values tried per parameter
+#: up to this many training rows, selection uses the cross-validated loss (small data overfit)
+CV_MAX_ROWS = 200
+_EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
+_PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, ties)
 
 
 def description_length(loss: float, complexity: int, n_params: int, n: int) -> float:
@@ -110,21 +117,23 @@ def _size(f: Fraction) -> float:
     return math.log10(abs(f.numerator) + 1) + math.log10(f.denominator)
 
 
-def _nice_values(v: float, others: list[tuple[sp.Symbol, float]]) -> list[sp.Expr]:
+def _nice_values(
+    v: float, others: list[tuple[sp.Symbol, float]], max_cost: float = math.inf
+) -> list[sp.Expr]:
     """Simple numbers and simple expressions of the other parameters close to ``v``, simplest
     first (0 always comes first): integers, rationals, multiples of pi, square roots of
     rationals, simple multiples of another parameter, products of two. A value that costs
-    ``cost`` (about its decimal digits) must lie within ``10**(1 - cost)`` relative of ``v``
-    (and within ``_SNAP_TOL``)."""
+    ``cost`` (about its decimal digits) must lie within ``10**-cost`` relative of ``v``
+    (and within ``_SNAP_TOL``), and cost at most ``max_cost``."""
     if not math.isfinite(v) or v == 0.0:
         return [sp.Integer(0)]
     out: list[tuple[float, float, sp.Expr]] = [(-1.0, 0.0, sp.Integer(0))]
 
     def add(value: float, expr: sp.Expr, cost: float) -> None:
-        # the harder a value is to write, the closer the fit must be to it (10**(1 - cost)):
+        # the harder a value is to write, the closer the fit must be to it (10**-cost):
         # a precise fit to 28/(9*pi) is evidence, a 1e-3 one is a coincidence
         err = abs(value - v) / abs(v)
-        if err <= min(_SNAP_TOL, 10.0 ** (1.0 - cost)):
+        if err <= min(_SNAP_TOL, 10.0**-cost) and cost <= max_cost:
             out.append((cost, err, expr))
 
     for den in (1, 2, 3, 4, 5, 6, 8, 10, 12):
@@ -251,7 +260,10 @@ class Finisher:
             order = sorted(range(len(params)), key=lambda i: _closeness(values[i]))
             for i in order:
                 others = [(params[j], values[j]) for j in range(len(params)) if j != i]
-                for cand in _nice_values(values[i], others):
+                # a model that does not fit exactly gets only plain numbers: a fancy value
+                # would match its misfit or noise by coincidence
+                limit = math.inf if loss <= _EXACT else _PLAIN
+                for cand in _nice_values(values[i], others, limit):
                     if self.left() <= 0.05:
                         return expr, params, values, loss
                     new = expr.xreplace({params[i]: cand})
@@ -340,9 +352,39 @@ class Finisher:
                 continue
             done.meta["source"] = e
             out.append(done)
+        n_all = self.all.n
         for f in out:
-            f.cost = description_length(f.loss, f.complexity, f.n_params, self.all.n)
+            if n_all <= CV_MAX_ROWS:  # few rows: the held-out loss, not the training loss
+                f.meta["cv_loss"] = self.cv_loss(f)
+                f.cost = description_length(f.meta["cv_loss"], f.complexity, 0, n_all)
+            else:
+                f.cost = description_length(f.loss, f.complexity, f.n_params, n_all)
         return out
+
+    def cv_loss(self, model: Finished, folds: int = 10) -> float:
+        """K-fold cross-validated NMSE of ``model`` (parameters refitted on each training part;
+        leave-one-out when there are at most ``folds`` rows)."""
+        n = self.all.n
+        k = min(folds, n)
+        order = np.random.default_rng(0).permutation(n)
+        y = self.all.y
+        sse = 0.0
+        for part in np.array_split(order, k):
+            train = np.setdiff1d(order, part)
+            if len(train) <= model.n_params:
+                return math.inf
+            params = model.params
+            if model.n_params:
+                fit = fit_many([model.tokens], [params], self.all.take(train), iters=40, scale=False)
+                params = fit.consts[0]
+            pred, ok = values_many([model.tokens], [params], self.all.take(part))
+            if not ok[0]:
+                return math.inf
+            r = pred[0] - y[part]
+            sse += float(r @ r)
+        yc = y - y.mean()
+        var = float(yc @ yc)
+        return sse / var if var > 0 else sse
 
 
 def _float(v: float) -> sp.Float:

@@ -2,9 +2,10 @@
 cannot see.
 
 * :func:`linearise`: with linear scaling a search can mimic ``u`` by ``sin(1e-8 * u)`` (or
-  ``u**2`` by ``cos(1e-8 * u)``); each function whose argument stays tiny on the data is
-  rewritten by its first-order form (``sin u -> u``, ``tan u -> u``, ``exp u -> 1 + u``,
-  ``log u -> u - 1`` for ``u`` near 1, ``cos u -> 1 - u**2/2``).
+  ``u**2`` by ``cos(1e-8 * u)``, or ``log u`` by ``u**0.01``); each function whose argument
+  stays tiny on the data is rewritten by its first-order form (``sin u -> u``, ``tan u -> u``,
+  ``exp u -> 1 + u``, ``log u -> u - 1`` for ``u`` near 1, ``cos u -> 1 - u**2/2``, and
+  ``u**e -> 1 + e*log u`` for a constant ``|e|`` below ``TINY``).
 * :func:`prune_negligible`: a term of a sum that is negligible next to the other is dropped, and
   a factor that is constant to rounding becomes one fitted constant.
 * :func:`prune_terms`: an ``add``/``sub``/``abs`` node is replaced by one of its children, the
@@ -50,6 +51,22 @@ def _rewrite(tok: str, arg: tuple[str, ...], values: np.ndarray) -> tuple[str, .
     return None
 
 
+def _tiny_power(toks, c, i: int) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """``u ** e`` with a constant exponent ``|e| < TINY`` -> ``1 + e * log(u)`` (its first
+    order: a search that lacks a log makes one this way, and scaling absorbs the rest)."""
+    base_end = subtree_end(toks, i + 1)
+    if toks[base_end] != CONST or subtree_end(toks, base_end) != base_end + 1:
+        return None
+    k = toks[: base_end].count(CONST)
+    if not abs(c[k]) < TINY:
+        return None
+    new = ("add", "1", "mul", CONST, "log", *toks[i + 1 : base_end])
+    e = c[k]
+    k0 = toks[:i].count(CONST)
+    rest = np.concatenate([c[:k0], [e], c[k0:k], c[k + 1 :]])
+    return toks[:i] + new + toks[base_end + 1 :], rest
+
+
 def _span_consts(toks, s: int, e: int) -> tuple[int, int]:
     k0 = toks[:s].count(CONST)
     return k0, k0 + toks[s:e].count(CONST)
@@ -64,6 +81,13 @@ def linearise(
     changed = False
     for _ in range(max_rewrites):
         for i, tok in enumerate(toks):
+            if tok == "pow":
+                out = _tiny_power(toks, c, i)
+                if out is not None:
+                    toks, c = out
+                    changed = True
+                    break
+                continue
             if tok not in _FIRST_ORDER and tok != "log":
                 continue
             end = subtree_end(toks, i)

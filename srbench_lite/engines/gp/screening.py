@@ -21,15 +21,19 @@ from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
 __all__ = ["Library", "make_targets"]
 
+#: screening ranks a target by its best loss times this per library term used (fewer terms win
+#: among fits at the noise level)
+_TERM_PENALTY = 3.0
+
 
 def _library(d: int) -> list[tuple[str, ...]]:
-    """Small expressions for screening targets: x, x², √x, 1/x, e^x, cos x, x/y, (x/y)², x²/y,
-    x·y, x±y, x²±y², (x-y)², sin x."""
+    """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
+    x/y, (x/y)², x²/y, x·y, x±y, x²±y², (x-y)² (terms undefined on the data are dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
-        out += [(xi,), ("square", xi), ("sqrt", xi), ("inv", xi), ("exp", xi), ("cos", xi)]
-        out += [("sin", xi)]
+        out += [(xi,), ("square", xi), ("sqrt", xi), ("inv", xi), ("inv", "square", xi)]
+        out += [("exp", xi), ("log", xi), ("cos", xi), ("sin", xi)]
         for j in range(d):
             if i == j:
                 continue
@@ -232,9 +236,9 @@ def make_targets(
             if seeds:
                 quick = Data(np.ascontiguousarray(data.XT[:, :rows]), z[:rows])
                 score = float(np.min(score_many([t for t, _ in seeds], None, quick).loss))
-            for nm, toks, cs in lib.forward(z[:rows]):
+            for k, (nm, toks, cs) in enumerate(lib.forward(z[:rows])):
                 seeds.append((toks, cs))
-                score = min(score, nm)
+                score = min(score, nm * _TERM_PENALTY ** (k + 1))
             options.append((score, fac, tr, z, seeds))
     options.sort(key=lambda o: o[0])
     out = [main]

@@ -26,6 +26,8 @@ INVERSE: dict[str, tuple[str, ...]] = {
     "square": ("sqrt",),
     "inv_square": ("inv", "sqrt"),
     "log": ("exp",),
+    "exp": ("log",),
+    "exp_neg": ("neg", "log"),
 }
 
 
@@ -92,8 +94,12 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = w * w if same_sign else None
         elif transform == "inv_square":
             z = 1.0 / (w * w) if same_sign else None
-        else:
+        elif transform == "log":
             z = np.log(np.abs(w)) if same_sign else None
+        elif transform == "exp":  # y = log(...) laws: exp(y) is often a power law
+            z = np.exp(w) if np.max(np.abs(w)) < 700 else None
+        else:
+            z = np.exp(-w) if np.max(np.abs(w)) < 700 else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
         return None
     return z
@@ -101,7 +107,7 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
-    transform ``T`` (identity, 1/w, w², 1/w², log|w|).
+    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
