@@ -58,7 +58,8 @@ def test_score_many_matches_evaluate_and_linear_scaling(name):
         assert (want is not None) == ok[p] == np.isfinite(s.loss[p]), t
         if want is None:
             continue
-        np.testing.assert_allclose(vals[p], want, rtol=1e-12, atol=1e-12)
+        # 1-ulp differences of libm functions grow in ill-conditioned programs
+        np.testing.assert_allclose(vals[p], want, rtol=1e-7, atol=1e-12)
         a, b, mse = linear_scale(want, y)
         assert s.loss[p] == pytest.approx(mse / np.var(y), rel=1e-6, abs=1e-9), t
 
@@ -66,7 +67,7 @@ def test_score_many_matches_evaluate_and_linear_scaling(name):
 @pytest.mark.parametrize("name", BACKENDS)
 def test_every_operator_agrees_with_numpy(name):
     rng = np.random.default_rng(2)
-    X = rng.uniform(0.2, 1.5, size=(30, 2))
+    X = rng.uniform(0.2, 0.95, size=(30, 2))  # inside every operator's domain (asin, acos)
     data = Data.from_xy(X)
     progs = [(op, "x0", "x1") if o.arity == 2 else (op, "x0") for op, o in OPS.items()]
     with use_backend(name):

@@ -55,6 +55,8 @@ def test_evaluator_matches_sympy_lambdify_on_random_trees():
         if got is None:  # rejected: some intermediate was non-finite
             continue
         expr = to_sympy(toks, consts, ["x0", "x1", "x2"])
+        if expr.has(sp.zoo, sp.nan):  # exact singularity rounding hides: 1/cos(asin(1))
+            continue
         f = sp.lambdify(sp.symbols("x0 x1 x2"), expr, "numpy")
         with np.errstate(all="ignore"):
             want = np.broadcast_to(np.asarray(f(X[:, 0], X[:, 1], X[:, 2]), float), (64,))

@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 from srbench_lite.engines.neural.constraints import ConstraintConfig  # noqa: E402
 from srbench_lite.engines.neural.library import Library  # noqa: E402
 from srbench_lite.engines.neural.policy import Batch, Policy  # noqa: E402
-from srbench_lite.engines.neural.train import risk_seeking_step  # noqa: E402
+from srbench_lite.engines.neural.train import Adam, risk_seeking_step  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,7 @@ def test_risk_seeking_update_improves_a_toy_reward():
     cfg = ConstraintConfig(max_length=10)
     torch.manual_seed(0)
     policy = Policy(lib.n_tokens)
-    opt = torch.optim.Adam(policy.parameters(), lr=0.01)
+    opt = Adam(policy.parameters(), lr=0.01)
     rng = np.random.default_rng(0)
     x0 = lib.index("x0")
     leaf = lib.arities == 0
@@ -90,6 +90,22 @@ def test_risk_seeking_update_improves_a_toy_reward():
             policy, opt, batch, rewards, epsilon=0.1, entropy_weight=0.0, entropy_gamma=1.0
         )
     assert np.mean(means[-5:]) > np.mean(means[:5]) + 0.2, means
+
+
+def test_adam_matches_torch_optim():
+    torch.manual_seed(1)
+    a = torch.nn.Linear(4, 3)
+    b = torch.nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    ours, ref = Adam(a.parameters(), lr=0.05), torch.optim.Adam(b.parameters(), lr=0.05)
+    x = torch.randn(16, 4)
+    for _ in range(5):
+        for net, opt in ((a, ours), (b, ref)):
+            opt.zero_grad()
+            (net(x) ** 2).sum().backward()
+            opt.step()
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(p, q)
 
 
 def test_replayed_sequences_get_the_recorded_inputs_and_masks():

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from srbench_lite.engines.common.operators import OPS
 from srbench_lite.engines.common.tokens import (
     ARITY,
     CONST,
@@ -27,45 +28,17 @@ from srbench_lite.engines.common.tokens import (
 
 __all__ = ["cache_clear", "columns", "compile_tokens", "evaluate", "evaluate_unchecked"]
 
-_TEMPLATES = {
-    "add": "({0} + {1})",
-    "sub": "({0} - {1})",
-    "mul": "({0} * {1})",
-    "div": "({0} / {1})",
-    "pow": "_pow({0}, {1})",
-    "neg": "(-{0})",
-    "inv": "(1.0 / {0})",
-    "sin": "_sin({0})",
-    "cos": "_cos({0})",
-    "tan": "_tan({0})",
-    "exp": "_exp({0})",
-    "log": "_log({0})",
-    "sqrt": "_sqrt({0})",
-    "square": "_square({0})",
-    "cube": "_cube({0})",
-    "abs": "_abs({0})",
-    "tanh": "_tanh({0})",
-}
+def _template(name: str) -> str:
+    op = OPS[name]
+    if op.arity == 2 and op.infix in ("+", "-", "*", "/"):
+        return f"({{0}} {op.infix} {{1}})"
+    return f"_{name}({{0}}, {{1}})" if op.arity == 2 else f"_{name}({{0}})"
 
 
-def _cube(a):
-    return a * a * a
-
-
-_NAMESPACE = {
-    "_pow": np.power,
-    "_sin": np.sin,
-    "_cos": np.cos,
-    "_tan": np.tan,
-    "_exp": np.exp,
-    "_log": np.log,
-    "_sqrt": np.sqrt,
-    "_square": np.square,
-    "_cube": _cube,
-    "_abs": np.abs,
-    "_tanh": np.tanh,
-    "_ones": np.ones,
-}
+# the generated source calls each operator's numpy function from the operator table
+_TEMPLATES = {name: _template(name) for name in OPS}
+_NAMESPACE = {f"_{name}": op.numpy for name, op in OPS.items()}
+_NAMESPACE["_ones"] = np.ones
 
 _CACHE: dict[tuple[str, ...], Callable] = {}
 _CACHE_MAX = 50_000
@@ -107,27 +80,6 @@ def _source(tokens: Sequence[str]) -> tuple[str, bool]:
     return stack[0]
 
 
-_UNARY_F = {
-    "neg": np.negative,
-    "inv": lambda a: 1.0 / a,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "square": np.square,
-    "cube": _cube,
-    "abs": np.abs,
-    "tanh": np.tanh,
-}
-_BINARY_F = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.divide,
-    "pow": np.power,
-}
 _SEEN: dict[tuple[str, ...], int] = {}
 
 
@@ -136,14 +88,10 @@ def _interpret(tokens: tuple[str, ...], X: list[np.ndarray], c: np.ndarray):
     stack: list = []
     k = len(c)
     for tok in reversed(tokens):
-        f = _UNARY_F.get(tok)
-        if f is not None:
-            stack.append(f(stack.pop()))
-            continue
-        g = _BINARY_F.get(tok)
-        if g is not None:
-            a = stack.pop()
-            stack.append(g(a, stack.pop()))
+        op = OPS.get(tok)
+        if op is not None:
+            args = [stack.pop() for _ in range(op.arity)]
+            stack.append(op.numpy(*args))
         elif tok == CONST:
             k -= 1
             stack.append(c[k])

@@ -49,6 +49,7 @@ __all__ = [
     "Finished",
     "Finisher",
     "description_length",
+    "finishing_reserve",
     "select",
     "to_frame",
 ]
@@ -63,6 +64,11 @@ _MAX_TRIES = 5  # nice values tried per parameter
 CV_MAX_ROWS = 200
 _EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
 _PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, ties)
+
+
+def finishing_reserve(budget: float) -> float:
+    """Seconds of an engine's ``budget`` to keep for the finishing stage."""
+    return min(max(1.0, 0.2 * budget), 10.0, 0.5 * budget)
 
 
 def description_length(loss: float, complexity: int, n_params: int, n: int) -> float:

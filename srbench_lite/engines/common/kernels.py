@@ -41,6 +41,8 @@ _SQUARE = OPS["square"].code
 _CUBE = OPS["cube"].code
 _ABS = OPS["abs"].code
 _TANH = OPS["tanh"].code
+_ASIN = OPS["asin"].code
+_ACOS = OPS["acos"].code
 _BIG = 1.7976931348623157e308  # |v| <= _BIG is False for nan and +-inf
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
@@ -95,6 +97,12 @@ def _unary(op, u, n):
     elif op == _TANH:
         for i in range(n):
             u[i] = math.tanh(u[i])
+    elif op == _ASIN:
+        for i in range(n):
+            u[i] = math.asin(u[i]) if abs(u[i]) <= 1.0 else math.nan
+    elif op == _ACOS:
+        for i in range(n):
+            u[i] = math.acos(u[i]) if abs(u[i]) <= 1.0 else math.nan
     else:
         return False
     return _finite(u, n)
@@ -345,6 +353,10 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                         elif op == _TANH:
                             t = math.tanh(x)
                             g = (1.0 - t * t) * gx
+                        elif op == _ASIN or op == _ACOS:
+                            q2 = 1.0 - x * x
+                            g = gx / math.sqrt(q2) if q2 > 0.0 else math.inf
+                            g = g if op == _ASIN else -g
                         else:
                             g = math.nan
                         if not abs(g) <= _BIG:

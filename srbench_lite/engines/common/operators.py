@@ -9,7 +9,8 @@ Every operator token is described once here, and everything else reads this tabl
 
 ``OPS[name]`` is an :class:`Operator`; its ``code`` is the opcode of the compiled evaluator
 (leaves use :data:`VAR` and :data:`VAL`). A test checks that the kernel, the numpy code and the
-sympy form agree on every operator.
+sympy form agree on every operator. Opcodes are stable: a new operator takes the next free
+code (the compiled kernels are cached on disk by their own source).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ _TABLE = (
     Operator("cube", 1, 19, _cube, _cube, lambda a: a**3),
     Operator("abs", 1, 20, np.abs, abs, _sympy_unary("Abs")),
     Operator("tanh", 1, 21, np.tanh, math.tanh, _sympy_unary("tanh")),
+    Operator("asin", 1, 22, np.arcsin, math.asin, _sympy_unary("asin")),
+    Operator("acos", 1, 23, np.arccos, math.acos, _sympy_unary("acos")),
 )
 
 OPS: dict[str, Operator] = {op.name: op for op in _TABLE}
@@ -95,5 +98,5 @@ def sympy_function(name: str):
     """The sympy function class of a unary function token (``"sin"`` -> ``sympy.sin``), or
     ``None`` for the operators sympy writes with arithmetic (``neg``, ``inv``, ``square`` ...)."""
     table = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log"}
-    table.update(abs="Abs", tanh="tanh")
+    table.update(abs="Abs", tanh="tanh", asin="asin", acos="acos")
     return getattr(_sp(), table[name]) if name in table else None

@@ -3,8 +3,9 @@
 An expression is a tuple of string tokens in prefix (Polish) order, e.g. ``x0 * sin(c)`` is
 ``("mul", "x0", "sin", "c")``. Tokens are
 
-* operators, with the arity in :data:`ARITY` (``add sub mul div pow`` binary; ``neg inv sin
-  cos tan exp log sqrt square cube abs tanh`` unary);
+* operators, with the arity in :data:`ARITY` (from the operator table,
+  :mod:`.operators`: ``add sub mul div pow`` binary; ``neg inv sin cos tan exp log sqrt
+  square cube abs tanh asin acos`` unary);
 * variables ``"x0", "x1", ...`` (column ``i`` of ``X``);
 * the constant placeholder ``"c"``: the k-th ``"c"`` (left to right) takes ``consts[k]`` from a
   separate constants vector (fitted by :func:`..constants.fit_constants`);
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+from srbench_lite.engines.common.operators import OPS
 
 __all__ = [
     "ARITY",
@@ -45,22 +48,9 @@ __all__ = [
 Tokens = tuple[str, ...]
 
 CONST = "c"
-BINARY: tuple[str, ...] = ("add", "sub", "mul", "div", "pow")
-UNARY: tuple[str, ...] = (
-    "neg",
-    "inv",
-    "sin",
-    "cos",
-    "tan",
-    "exp",
-    "log",
-    "sqrt",
-    "square",
-    "cube",
-    "abs",
-    "tanh",
-)
-ARITY: dict[str, int] = {**{op: 2 for op in BINARY}, **{op: 1 for op in UNARY}}
+BINARY: tuple[str, ...] = tuple(name for name, op in OPS.items() if op.arity == 2)
+UNARY: tuple[str, ...] = tuple(name for name, op in OPS.items() if op.arity == 1)
+ARITY: dict[str, int] = {name: op.arity for name, op in OPS.items()}
 
 
 def is_variable(tok: str) -> bool:
@@ -108,8 +98,10 @@ def complexity(tokens: Sequence[str]) -> int:
 def n_constants(tokens: Sequence[str]) -> int:
     """The length the constants vector must have: the number of ``"c"`` placeholders, or one
     more than the largest parameter index."""
-    k = sum(1 for t in tokens if t == CONST)
-    return k or 1 + max((int(t[1:]) for t in tokens if is_parameter(t)), default=-1)
+    k = tokens.count(CONST) if isinstance(tokens, (tuple, list)) else list(tokens).count(CONST)
+    if k:
+        return k
+    return 1 + max((int(t[1:]) for t in tokens if t[0] == "p" and is_parameter(t)), default=-1)
 
 
 def subtree_end(tokens: Sequence[str], start: int) -> int:

@@ -9,7 +9,14 @@ import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
-from srbench_lite.engines.common.finish import SELECTION, Finished, Finisher, select, to_frame
+from srbench_lite.engines.common.finish import (
+    SELECTION,
+    Finished,
+    Finisher,
+    finishing_reserve,
+    select,
+    to_frame,
+)
 from srbench_lite.engines.common.front import Entry
 from srbench_lite.engines.common.tokens import ARITY
 from srbench_lite.engines.gp.search import SearchConfig, run_search
@@ -32,11 +39,6 @@ DEFAULT_OPERATORS = (
     "neg",
     "pow",
 )
-
-
-def finishing_reserve(budget: float) -> float:
-    """Seconds of a ``budget`` kept for the finishing stage."""
-    return min(max(1.0, 0.2 * budget), 10.0, 0.5 * budget)
 
 
 class GPRegressor(RegressorMixin, BaseEstimator):

@@ -28,6 +28,9 @@ INVERSE: dict[str, tuple[str, ...]] = {
     "log": ("exp",),
     "exp": ("log",),
     "exp_neg": ("neg", "log"),
+    "sin": ("asin",),
+    "cos": ("acos",),
+    "atanh": ("tanh",),
 }
 
 
@@ -98,8 +101,14 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = np.log(np.abs(w)) if same_sign else None
         elif transform == "exp":  # y = log(...) laws: exp(y) is often a power law
             z = np.exp(w) if np.max(np.abs(w)) < 700 else None
-        else:
+        elif transform == "exp_neg":
             z = np.exp(-w) if np.max(np.abs(w)) < 700 else None
+        elif transform == "sin":  # y = asin(...) laws
+            z = np.sin(w) if np.max(np.abs(w)) <= np.pi / 2 else None
+        elif transform == "cos":  # y = acos(...) laws
+            z = np.cos(w) if np.min(w) >= 0 and np.max(w) <= np.pi else None
+        else:  # y = tanh(...) laws
+            z = np.arctanh(w) if np.max(np.abs(w)) < 1 else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
         return None
     return z
@@ -107,7 +116,7 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
-    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w).
+    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.

@@ -17,7 +17,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from srbench_lite.engines.common import columns
-from srbench_lite.engines.common.finish import SELECTION, Finished, Finisher, select, to_frame
+from srbench_lite.engines.common.finish import (
+    SELECTION,
+    Finished,
+    Finisher,
+    finishing_reserve,
+    select,
+    to_frame,
+)
 from srbench_lite.engines.common.front import Entry, ParetoFront
 from srbench_lite.engines.neural.library import DEFAULT_OPERATORS
 
@@ -35,9 +42,9 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         the risk-seeking policy gradient (top ``epsilon`` of each batch, Adam).
     n_const_fit : per batch, how many of the best sequences with placeholders get LM constants.
     n_iterations : number of batches (reproducible with ``random_state``); ``None`` = no limit.
-    time_budget_s : wall-clock budget of the whole fit, ``None`` = no limit (needs
-        ``n_iterations``). The search stops early enough to leave 15 % + 1.5 s (at most
-        10 s) for the final refit and simplification.
+    time_budget_s : wall-clock budget of the whole fit (torch's import and the finishing
+        stage included), ``None`` = no limit (needs ``n_iterations``). The search leaves
+        ``common.finish.finishing_reserve(budget)`` seconds (a fifth, 1 to 10 s) to finishing.
     max_search_rows : the search scores expressions on at most this many rows (a fixed
         random subset); the final front is refitted and scored on all rows.
     hall_of_fame : how many of the best distinct expressions (with the best of each complexity)
@@ -138,9 +145,9 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         reward = RewardCache(columns(X[search_rows]), y[search_rows], n_fit=self.n_const_fit)
         search_budget = None
         if self.time_budget_s is not None:  # keep time for the final refit and simplification
-            reserve = min(0.15 * self.time_budget_s + 1.5, 10.0)
+            reserve = finishing_reserve(self.time_budget_s)
             spent = time.perf_counter() - start
-            search_budget = max(self.time_budget_s - reserve - spent, 0.3 * self.time_budget_s)
+            search_budget = max(self.time_budget_s - reserve - spent, 0.05 * self.time_budget_s)
         config = SearchConfig(
             batch_size=self.batch_size,
             epsilon=self.epsilon,
