@@ -1,4 +1,4 @@
-"""The built-in GP engine (srbench_lite.engines.gp): numpy only, no outside tool."""
+"""The built-in GP engine (srbench_lite.engines.gp): numpy/numba, no outside tool."""
 
 from srbench_lite.methods import MethodSpec
 
@@ -19,7 +19,8 @@ METHOD = MethodSpec(
     dialect="x0",
     requires=(),
     description=(
-        "built-in GP: power-law pass, islands of age-regularised evolution, per-size hall of "
-        "fame, linear scaling, LM constants, PySR-style model selection"
+        "built-in GP: power-law pass and target screening, islands of age-regularised "
+        "evolution scored in compiled batches, LM constants, finishing stage (simplify, snap "
+        "constants, drop terms), description-length selection"
     ),
 )

@@ -17,5 +17,8 @@ METHOD = MethodSpec(
     smoke_params={"batch_size": 200, "max_length": 20},
     requires=("torch",),
     install='pip install "srbench-lite[neural]"  (CPU: pip install torch==2.13.0)',
-    description="built-in Deep Symbolic Regression: an LSTM policy trained per problem (torch)",
+    description=(
+        "built-in Deep Symbolic Regression: an LSTM policy trained per problem (torch), "
+        "GP-meld, the GP engine's evaluator and finishing stage"
+    ),
 )

@@ -133,17 +133,11 @@ def score_many(
         kernels.score_batch(P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, scale, out)
         return Scores(out[0], out[1], out[2], P.all_consts())
     from srbench_lite.engines.common.constants import score_tokens
-    from srbench_lite.engines.common.tokens import n_constants
 
-    cols, out = data.cols, []
-    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
-    var = _yy(data.y) / data.n
-    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
-        cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
-        fit = score_tokens(t, cv, cols, data.y, scale=scale)
-        loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
-        out.append(cv.copy())
-    return Scores(loss, a, b, out)
+    def one(t, c, cols, y):
+        return score_tokens(t, c, cols, y, scale=scale)
+
+    return _numpy_loop(programs, cl, data, one)
 
 
 def fit_many(
@@ -169,14 +163,24 @@ def fit_many(
         )
         return Scores(out[0], out[1], out[2], P.all_consts())
     from srbench_lite.engines.common.constants import polish_constants
+
+    def one(t, c, cols, y):
+        return polish_constants(t, c, cols, y, iters=iters, scale=scale)
+
+    return _numpy_loop(programs, cl, data, one)
+
+
+def _numpy_loop(programs, consts: list, data: Data, one) -> Scores:
+    """The numpy backend: ``one(tokens, consts, cols, y) -> ConstantFit`` per program."""
     from srbench_lite.engines.common.tokens import n_constants
 
+    n = len(programs)
     cols, out = data.cols, []
     loss, a, b = np.empty(n), np.empty(n), np.empty(n)
     var = _yy(data.y) / data.n
-    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
+    for p, (t, c) in enumerate(zip(programs, consts, strict=True)):
         cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
-        fit = polish_constants(t, cv, cols, data.y, iters=iters, scale=scale)
+        fit = one(t, cv, cols, data.y)
         loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
         out.append(np.asarray(fit.consts, dtype=np.float64).copy())
     return Scores(loss, a, b, out)

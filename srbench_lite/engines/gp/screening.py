@@ -236,7 +236,9 @@ def make_targets(
             if seeds:
                 quick = Data(np.ascontiguousarray(data.XT[:, :rows]), z[:rows])
                 score = float(np.min(score_many([t for t, _ in seeds], None, quick).loss))
-            for k, (nm, toks, cs) in enumerate(lib.forward(z[:rows])):
+            with np.errstate(all="ignore"):  # huge targets only give useless (inf) fits
+                fits = lib.forward(z[:rows])
+            for k, (nm, toks, cs) in enumerate(fits):
                 seeds.append((toks, cs))
                 score = min(score, nm * _TERM_PENALTY ** (k + 1))
             options.append((score, fac, tr, z, seeds))

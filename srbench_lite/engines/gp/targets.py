@@ -100,9 +100,9 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
         elif transform == "log":
             z = np.log(np.abs(w)) if same_sign else None
         elif transform == "exp":  # y = log(...) laws: exp(y) is often a power law
-            z = np.exp(w) if np.max(np.abs(w)) < 700 else None
+            z = np.exp(w) if np.max(np.abs(w)) < 300 else None
         elif transform == "exp_neg":
-            z = np.exp(-w) if np.max(np.abs(w)) < 700 else None
+            z = np.exp(-w) if np.max(np.abs(w)) < 300 else None
         elif transform == "sin":  # y = asin(...) laws
             z = np.sin(w) if np.max(np.abs(w)) <= np.pi / 2 else None
         elif transform == "cos":  # y = acos(...) laws

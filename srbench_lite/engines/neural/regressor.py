@@ -75,7 +75,7 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         n_const_fit: int = 10,
         n_iterations: int | None = None,
         time_budget_s: float | None = 60.0,
-        max_search_rows: int = 2000,
+        max_search_rows: int = 500,
         hall_of_fame: int = 30,
         gp_generations: int = 10,
         gp_population: int = 50,
