@@ -11,9 +11,15 @@ import sympy as sp
 __all__ = ["canonical"]
 
 
+def _size(expr: sp.Expr) -> tuple[int, int, int]:
+    nodes = list(sp.preorder_traversal(expr))
+    return sp.count_ops(expr), sum(1 for e in nodes if e.is_Symbol), len(nodes)
+
+
 def canonical(expr: sp.Expr) -> sp.Expr:
-    """The shortest (by ``count_ops``) of ``expr``, ``simplify(expr)`` and
-    ``factor_terms(expr)``; the input wins ties."""
+    """The shortest (by ``count_ops``, then occurrences of symbols: ``p*x + p*y`` loses to
+    ``p*(x + y)``, then nodes) of ``expr``, ``simplify(expr)`` and ``factor_terms(expr)``; the
+    input wins ties."""
     out = [expr]
     for rewrite in (sp.factor_terms, sp.simplify):
         try:
@@ -22,4 +28,4 @@ def canonical(expr: sp.Expr) -> sp.Expr:
             continue
         if isinstance(cand, sp.Expr) and not cand.has(sp.I, sp.zoo, sp.nan, sp.oo):
             out.append(cand)
-    return min(out, key=sp.count_ops)
+    return min(out, key=_size)

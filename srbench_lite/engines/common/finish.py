@@ -323,9 +323,20 @@ class Finisher:
         if self.left() > 0.1:  # rewrite the snapped form with its parameters as symbols
             again = self._rewrite(expr)
             keep = [p for p in params if again.has(p)]
-            fit = self._fit(again, keep, [v for p, v in zip(params, values, strict=True) if p in keep])
+            old = [v for p, v in zip(params, values, strict=True) if p in keep]
+            fit = self._fit(again, keep, old)
             if fit is not None and _accept(fit[2], loss, self.data.n, len(params) - len(keep)):
                 expr, params, values, loss = again, keep, [float(v) for v in fit[1]], fit[2]
+        if params and self.left() > 0.1:
+            # parameters that only ever occur multiplied together (p0*p1*x) merge into one
+            # number once their values are in; then snap what that revealed
+            numbers = dict(zip(params, map(_float, values), strict=True))
+            merged, p2, v2 = self._parametrise(expr.xreplace(numbers))
+            if len(p2) < len(params):
+                fit = self._fit(merged, p2, v2)
+                if fit is not None and _accept(fit[2], loss, self.data.n, len(params) - len(p2)):
+                    expr, params, values, loss = merged, p2, [float(v) for v in fit[1]], fit[2]
+                    expr, params, values, loss = self._snap(expr, params, values, loss)
         return self._result(expr, params, values)
 
     def _result(self, expr, params, values) -> Finished | None:
