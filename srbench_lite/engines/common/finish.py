@@ -209,7 +209,14 @@ class Finisher:
             from srbench_lite import sandbox
 
             sandbox.start()  # non-blocking: the sympy worker starts while we refit
-        self.symbols = [sp.Symbol(nm) for nm in self.names]
+        # symbols know what the data say (positive columns are positive), so the rewrite can
+        # use log(exp(u)) = u, sqrt(x**2) = x ...
+        self.assume = {
+            sp.Symbol(nm): sp.Symbol(nm, positive=True)
+            if np.all(col > 0)
+            else sp.Symbol(nm, real=True)
+            for nm, col in zip(self.names, self.all.XT, strict=True)
+        }
 
     # -- time -------------------------------------------------------------------------------
 
@@ -253,7 +260,7 @@ class Finisher:
     def _parametrise(self, expr: sp.Expr) -> tuple[sp.Expr, list[sp.Symbol], list[float]]:
         """Every distinct Float becomes a parameter symbol ``p<i>`` (equal values share one)."""
         floats = sorted(expr.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
-        params = [sp.Symbol(f"p{i}") for i in range(len(floats))]
+        params = [sp.Symbol(f"p{i}", real=True) for i in range(len(floats))]
         expr = expr.xreplace(dict(zip(floats, params, strict=True)))
         return expr, params, [float(f) for f in floats]
 
@@ -310,7 +317,7 @@ class Finisher:
             if pruned is not None:
                 toks, cs = simplify_tokens(*pruned)
                 loss = float(score_many([toks], [cs], self.data, scale=False).loss[0])
-        start = to_sympy(toks, cs, self.names)
+        start = to_sympy(toks, cs, self.names).xreplace(self.assume)
         expr, params, values = self._parametrise(self._rewrite(start))
         fit = self._fit(expr, params, values)
         if fit is None or not _accept(fit[2], loss, self.data.n, 0):
@@ -346,6 +353,7 @@ class Finisher:
         if not math.isfinite(loss):
             return None
         final = expr.xreplace(dict(zip(params, map(_float, values), strict=True)))
+        final = final.xreplace({v: k for k, v in self.assume.items()})  # plain symbols out
         return Finished(final, toks, vals, loss, len(toks))
 
     # -- many models ------------------------------------------------------------------------

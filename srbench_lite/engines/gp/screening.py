@@ -19,7 +19,7 @@ from srbench_lite.engines.common.tokens import CONST
 from srbench_lite.engines.gp.monomial import clean_factor, monomial_candidates, monomial_tokens
 from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
-__all__ = ["Library", "make_targets"]
+__all__ = ["Library", "make_targets", "seed_expressions"]
 
 #: screening ranks a target by its best loss times this per library term used (fewer terms win
 #: among fits at the noise level)
@@ -28,7 +28,8 @@ _TERM_PENALTY = 3.0
 
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
-    x/y, (x/y)², x²/y, x·y, x±y, x²±y², (x-y)² (terms undefined on the data are dropped)."""
+    x/y, (x/y)², x²/y, x·y, x±y, x²±y², (x-y)², cos(x-y) (terms undefined on the data are
+    dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
@@ -41,6 +42,7 @@ def _library(d: int) -> list[tuple[str, ...]]:
             out += [("div", xi, xj), ("square", "div", xi, xj), ("div", "square", xi, xj)]
             if i < j:
                 out += [("mul", xi, xj), ("sub", xi, xj), ("add", xi, xj)]
+                out += [("cos", "sub", xi, xj)]
                 out += [("sub", "square", xi, "square", xj), ("add", "square", xi, "square", xj)]
                 out += [("square", "sub", xi, xj)]
     return out
@@ -211,9 +213,10 @@ def make_targets(
             if strong not in factors:
                 factors.append(strong)
         factors += [f for f in _single_factors(cands[0][1], d) if f not in factors][:8]
-    clean = clean_factor(cols, ys)
-    if clean is not None and clean not in factors:
-        factors.insert(1, clean)
+    for tol in (0.3, 0.08):  # strictly clean exponents first; loosely integer ones too
+        clean = clean_factor(cols, ys, tol)
+        if clean is not None and clean not in factors:
+            factors.insert(1, clean)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)
@@ -252,3 +255,17 @@ def make_targets(
             tgt.seeds, tgt.quick = seeds, score
             out.append(tgt)
     return out, list(lib.terms)
+
+
+def seed_expressions(data: Data, max_library: int = 600) -> list[tuple[tuple[str, ...], list[float]]]:
+    """Quick candidates for ``data.y`` itself: the best power laws and the best sums of up to
+    three library terms (for engines that want a head start, e.g. the neural engine)."""
+    cols = data.cols
+    out: list[tuple[tuple[str, ...], list[float]]] = [
+        (t, []) for _, t in monomial_candidates(cols, data.y, max_candidates=6)
+    ]
+    rows = min(data.n, 400)
+    lib = Library(_library(len(cols))[:max_library], [c[:rows] for c in cols])
+    with np.errstate(all="ignore"):
+        out += [(t, list(c)) for _, t, c in lib.forward(data.y[:rows])]
+    return out

@@ -19,18 +19,21 @@ from srbench_lite.engines.common.tokens import CONST
 
 __all__ = ["INVERSE", "Scorer", "Target", "transformed"]
 
-#: transform T of the target -> what wraps the fitted affine a*f+b back into y / M
-INVERSE: dict[str, tuple[str, ...]] = {
-    "id": (),
-    "inv": ("inv",),
-    "square": ("sqrt",),
-    "inv_square": ("inv", "sqrt"),
-    "log": ("exp",),
-    "exp": ("log",),
-    "exp_neg": ("neg", "log"),
-    "sin": ("asin",),
-    "cos": ("acos",),
-    "atanh": ("tanh",),
+#: transform T of the target -> the tokens around the fitted affine ``A = a*f+b`` that map it
+#: back to y / M: ``(*before, *A, *after)``
+INVERSE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "id": ((), ()),
+    "inv": (("inv",), ()),
+    "square": (("sqrt",), ()),
+    "inv_square": (("inv", "sqrt"), ()),
+    "log": (("exp",), ()),
+    "exp": (("log",), ()),
+    "exp_neg": (("neg", "log"), ()),
+    "sin": (("asin",), ()),
+    "cos": (("acos",), ()),
+    "atanh": (("tanh",), ()),
+    "log1p": (("sub", "exp"), ("1",)),  # w = e^A - 1 (diode-like laws)
+    "bose": (("inv", "sub", "exp"), ("1",)),  # w = 1 / (e^A - 1) (Bose-Einstein, Planck)
 }
 
 
@@ -107,8 +110,12 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = np.sin(w) if np.max(np.abs(w)) <= np.pi / 2 else None
         elif transform == "cos":  # y = acos(...) laws
             z = np.cos(w) if np.min(w) >= 0 and np.max(w) <= np.pi else None
-        else:  # y = tanh(...) laws
+        elif transform == "atanh":  # y = tanh(...) laws
             z = np.arctanh(w) if np.max(np.abs(w)) < 1 else None
+        elif transform == "log1p":
+            z = np.log1p(w) if np.min(w) > -1 else None
+        else:  # bose
+            z = np.log1p(1.0 / w) if np.all(w > 0) else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
         return None
     return z
@@ -116,7 +123,8 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
-    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w).
+    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w,
+    log(1+w), log(1+1/w)).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
@@ -145,7 +153,8 @@ class Target:
         """Tokens and constants of the model of ``y`` that this target's model implies."""
         if self.is_main:
             return tuple(tokens), np.asarray(consts, dtype=np.float64)
-        toks = (*INVERSE[self.transform], "add", CONST, "mul", CONST, *tokens)
+        before, after = INVERSE[self.transform]
+        toks = (*before, "add", CONST, "mul", CONST, *tokens, *after)
         if self.factor is not None:
             toks = ("mul", *self.factor, *toks)
         return toks, np.asarray([b, a, *consts], dtype=np.float64)

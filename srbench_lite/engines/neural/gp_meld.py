@@ -57,7 +57,8 @@ class GPMeld:
         # no literal leaves: the policy's library has only variables and the placeholder
         self.ops = replace(OperatorSet.build(ops, n_features), literals=())
 
-    def _valid(self, pairs: list[tuple[tuple[str, ...], list[float]]]) -> list[bool]:
+    def valid(self, pairs: list[tuple[tuple[str, ...], list[float]]]) -> list[bool]:
+        """Whether the policy could have sampled each ``(tokens, consts)``."""
         names = set(self.lib.names)
         ok = [len(t) <= self.cfg.max_length and set(t) <= names for t, _ in pairs]
         idx = [i for i, good in enumerate(ok) if good]
@@ -89,7 +90,7 @@ class GPMeld:
                 else:
                     child = mutate(r, self.ops, a.tokens, list(a.consts))
                 children.append((tuple(child[0]), child[1]))
-            keep = [c for c, good in zip(children, self._valid(children), strict=True) if good]
+            keep = [c for c, good in zip(children, self.valid(children), strict=True) if good]
             if keep:
                 consts = [np.asarray(c, dtype=np.float64) for _, c in keep]
                 self.reward.score([t for t, _ in keep], consts, n_fit=self.n_fit)

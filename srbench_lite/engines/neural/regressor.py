@@ -26,6 +26,7 @@ from srbench_lite.engines.common.finish import (
     to_frame,
 )
 from srbench_lite.engines.common.front import Entry, ParetoFront
+from srbench_lite.engines.gp.screening import seed_expressions
 from srbench_lite.engines.neural.library import DEFAULT_OPERATORS
 
 __all__ = ["NeuralSRRegressor"]
@@ -53,6 +54,9 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
     gp_generations, gp_population : GP seeded by each batch (uDSR's GP-meld): this many
         generations of a (mu + lambda) GP of this size from the batch's best, whose final
         population joins the batch for the update; ``0`` switches it off (plain DSR).
+    screening_seeds : start from the GP engine's power-law pass and screening sums of library
+        terms (uDSR-style decomposition): they enter the hall of fame, and those the policy
+        could sample become the first GP-meld elites. ``False``: plain DSR + GP-meld.
     model_selection : ``"mdl"`` (description length, default), ``"score"``, ``"parsimony"`` or
         ``"best"`` (``common.finish.select``).
     simplify_timeout : seconds per sympy rewrite in the finishing stage (``None`` = no limit).
@@ -79,6 +83,7 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         hall_of_fame: int = 30,
         gp_generations: int = 10,
         gp_population: int = 50,
+        screening_seeds: bool = True,
         model_selection: str = "mdl",
         simplify_timeout: float | None = 2.0,
         random_state: int | None = None,
@@ -100,6 +105,7 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         self.hall_of_fame = hall_of_fame
         self.gp_generations = gp_generations
         self.gp_population = gp_population
+        self.screening_seeds = screening_seeds
         self.model_selection = model_selection
         self.simplify_timeout = simplify_timeout
         self.random_state = random_state
@@ -126,6 +132,9 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         start = time.perf_counter()
         import torch
 
+        from srbench_lite import sandbox
+
+        sandbox.start()  # the sympy worker of the finishing stage starts while we search
         from srbench_lite.engines.neural.constraints import ConstraintConfig
         from srbench_lite.engines.neural.library import Library
         from srbench_lite.engines.neural.reward import RewardCache
@@ -143,6 +152,7 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         if len(y) > self.max_search_rows:
             search_rows = np.sort(rng.choice(len(y), self.max_search_rows, replace=False))
         reward = RewardCache(columns(X[search_rows]), y[search_rows], n_fit=self.n_const_fit)
+        seeds = seed_expressions(reward.data) if self.screening_seeds else []
         search_budget = None
         if self.time_budget_s is not None:  # keep time for the final refit and simplification
             reserve = finishing_reserve(self.time_budget_s)
@@ -169,7 +179,7 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         try:
             with torch.random.fork_rng(devices=[]):  # leave the caller's torch RNG alone
                 torch.manual_seed(torch_seed)
-                result = run_search(library, reward, config, rng)
+                result = run_search(library, reward, config, rng, seeds)
         finally:
             torch.set_num_threads(threads)
 

@@ -131,12 +131,15 @@ def run_search(
     reward: RewardCache,
     config: SearchConfig,
     rng: np.random.Generator,
+    seeds: list[tuple[tuple[str, ...], list[float]]] = (),
 ) -> SearchResult:
     """Train a fresh policy until ``n_iterations`` or ``time_budget_s`` (whichever first).
 
     ``torch`` must already be seeded by the caller (the policy's initial weights come from it).
     With ``gp_generations > 0`` each batch (plus the ``gp_elites`` best expressions so far)
     seeds a short GP run (:class:`GPMeld`) whose final population joins the batch for the update.
+    ``seeds`` (tokens, constants) are scored first: all join the candidates, and those the
+    policy could sample become the first elites.
     """
     if config.n_iterations is None and config.time_budget_s is None:
         raise ValueError("give n_iterations or time_budget_s (or both) to bound the search")
@@ -156,6 +159,15 @@ def run_search(
     optimizer = Adam(policy.parameters(), lr=config.learning_rate)
     history: list[dict] = []
     best = math.inf
+    if seeds:
+        consts = [np.asarray(c, dtype=np.float64) for _, c in seeds]
+        reward.score([t for t, _ in seeds], consts, n_fit=len(seeds))
+        scored = [reward.entries[t] for t, _ in seeds]
+        best = min(c.nmse for c in scored)
+        if meld is not None:
+            pairs = [(c.tokens, list(c.consts)) for c in scored]
+            valid = [c for c, ok in zip(scored, meld.valid(pairs), strict=True) if ok]
+            elites = heapq.nsmallest(config.gp_elites, valid, key=lambda c: c.nmse)
     it = 0
     stopped = "iterations"
     last = 0.0  # duration of the previous iteration: do not start one that cannot finish
