@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from srbench_lite.data.registry import ENV_PATH as SUITES_ENV
 from srbench_lite.errors import InvalidValueError, SrbenchError
+from srbench_lite.methods.registry import ENV_PATH as METHODS_ENV
 from srbench_lite.records import (
     RECORDS_FILE,
     RecordWriter,
@@ -109,11 +111,10 @@ def default_run_dir(root: Path = DEFAULT_RESULTS) -> Path:
     return path
 
 
-def _methods_path() -> str:
-    """``SRBENCH_LITE_METHODS_PATH`` with absolute folders (jobs may run elsewhere)."""
-    from srbench_lite.methods.registry import ENV_PATH
-
-    raw = os.environ.get(ENV_PATH, "")
+def _plugin_path(env_var: str) -> str:
+    """A plug-in folder variable (methods or suites) with absolute folders (jobs may run
+    elsewhere)."""
+    raw = os.environ.get(env_var, "")
     parts = [str(Path(p).expanduser().resolve()) for p in raw.split(os.pathsep) if p.strip()]
     return os.pathsep.join(parts)
 
@@ -214,7 +215,8 @@ def execute_run(
         metric_timeout_s=metric_timeout,
         memory_mb=memory_mb,
         smoke=bool(smoke),
-        methods_path=_methods_path(),
+        methods_path=_plugin_path(METHODS_ENV),
+        suites_path=_plugin_path(SUITES_ENV),
         run_id=run_id,
         params=params,
     )
@@ -236,6 +238,7 @@ def execute_run(
         "metric_timeout_s": metric_timeout,
         "params": params,
         "methods_path": options.methods_path,
+        "suites_path": options.suites_path,
         "n_problems": len(problems),
     }
     requires = [m for spec in specs for m in spec.requires]

@@ -149,11 +149,13 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
     import numpy as np
 
     from srbench_lite.data import load_problem
+    from srbench_lite.data.registry import ENV_PATH as SUITES_ENV
     from srbench_lite.expr import ModelParseError, parse_model
     from srbench_lite.methods.registry import ENV_PATH, get_method
     from srbench_lite.metrics import r2
 
     os.environ[ENV_PATH] = options.get("methods_path", "")
+    os.environ[SUITES_ENV] = options.get("suites_path", "")
     out["error_kind"] = "setup"
     problem = load_problem(job["dataset"], seed=job["seed"], noise=job["noise"])
     names = list(problem.feature_names)

@@ -23,7 +23,8 @@ __all__ = ["Job", "JobOptions", "build_jobs", "derive_seeds", "select_problems"]
 
 @dataclass(frozen=True)
 class JobOptions:
-    """Settings shared by every job of a run (the hard limits and where methods come from)."""
+    """Settings shared by every job of a run (the hard limits and where methods and suites
+    come from)."""
 
     time_budget_s: float = 60.0
     kill_factor: float = 1.5
@@ -32,6 +33,7 @@ class JobOptions:
     memory_mb: float | None = None
     smoke: bool = False
     methods_path: str = ""
+    suites_path: str = ""
     run_id: str = ""
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
