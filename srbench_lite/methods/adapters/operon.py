@@ -122,7 +122,7 @@ class OperonRegressor(RegressorMixin, BaseEstimator):
         kwargs = operon_kwargs(params, wanted)
         kwargs.update(self.operon_params or {})
         est = SymbolicRegressor(**kwargs)
-        est.fit(X, y)
+        est.fit(_writable(X), _writable(y))  # pyoperon rejects read-only (memmap) arrays
         self.estimator_ = est
         names = [f"X{i + 1}" for i in range(self.n_features_in_)]
         self.model_string_ = est.get_model_string(est.model_, precision=PRECISION, names=names)
@@ -131,9 +131,16 @@ class OperonRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return np.asarray(self.estimator_.predict(X), dtype=np.float64)
+        return np.asarray(self.estimator_.predict(_writable(X)), dtype=np.float64)
 
     def sympy(self) -> str:
         """Operon's model string (dialect ``"operon"``: ``X1`` is the first column)."""
         check_is_fitted(self)
         return self.model_string_
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous, writable float64 array (a copy only when needed)."""
+    if a.flags.writeable and a.flags.c_contiguous:
+        return a
+    return np.array(a, dtype=np.float64, order="C")
