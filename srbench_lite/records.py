@@ -11,7 +11,7 @@ Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, sui
 seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
 true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
 time_budget_s, versions``, plus ``r2_train_predict, r2_test_predict, expression_mismatch,
-expression_rel_diff, schema_version, run_id, job_id, problem_seed, error_kind,
+expression_rel_diff, expression_f32_diff, schema_version, run_id, job_id, problem_seed, error_kind,
 metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
 n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
 numbers are written as ``null``. Since schema 2, ``r2_train``/``r2_test`` are the R² of the
@@ -89,6 +89,7 @@ RECORD_FIELDS = SCHEMA_FIELDS + (
     "r2_test_predict",
     "expression_mismatch",
     "expression_rel_diff",
+    "expression_f32_diff",
     "schema_version",
     "run_id",
     "job_id",

@@ -311,8 +311,9 @@ DEFINITIONS = (
     (
         "expr ≠ predict",
         "Successful runs whose expression disagrees with the method's predict() on the test "
-        "rows: RMS(expression − predict) / RMS(y) > 1e-3, or the expression is not finite "
-        "where predict() is. Such a method's printed model is not the model that predicted.",
+        "rows: RMS(expression − predict) / RMS(y) above 1e-3 and above 10 × what float32 "
+        "rounding does to the expression, or the expression is not finite where predict() "
+        "is. Such a method's printed model is not the model that predicted.",
     ),
     (
         "NED",

@@ -103,7 +103,7 @@ def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     names = res.get("feature_names", names)
     for field in ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test",
                   "r2_train_predict", "r2_test_predict", "expression_mismatch",
-                  "expression_rel_diff", "expression", "raw_expression", "n_train", "n_test",
+                  "expression_rel_diff", "expression_f32_diff", "expression", "raw_expression", "n_train", "n_test",
                   "n_features"):  # fmt: skip
         if field in res:
             record[field] = res[field]
