@@ -8,6 +8,7 @@ implementation departs from the reference.
 
 from __future__ import annotations
 
+from srbench_lite.metrics._numeric import evaluate as evaluate_expression
 from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD, accuracy_solution, r2, rmse
 from srbench_lite.metrics.complexity import complexity
 from srbench_lite.metrics.recovery import KINDS, MODES, RecoveryResult, symbolic_recovery
@@ -21,6 +22,7 @@ __all__ = [
     "RecoveryResult",
     "accuracy_solution",
     "complexity",
+    "evaluate_expression",
     "ned_details",
     "r2",
     "rmse",
