@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,8 +54,12 @@ def _setuptools_version() -> tuple[int, ...]:
 @pytest.mark.skipif(_setuptools_version() < (77,), reason="building offline needs setuptools>=77")
 def test_wheel_install_finds_tables_and_methods(tmp_path):
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    wheels, target = tmp_path / "wheels", tmp_path / "site"
-    subprocess.run([*pip, "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-w",
+    # build from a clean copy: setuptools' build/ folder must not end up in the checkout
+    src, wheels, target = tmp_path / "src", tmp_path / "wheels", tmp_path / "site"
+    skip = shutil.ignore_patterns(".*", "build", "dist", "results", "reports", "__pycache__",
+                                  "*.egg-info")  # fmt: skip
+    shutil.copytree(ROOT, src, ignore=skip)
+    subprocess.run([*pip, "wheel", str(src), "--no-deps", "--no-build-isolation", "-w",
                     str(wheels)], check=True)  # fmt: skip
     (wheel,) = wheels.glob("srbench_lite-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
