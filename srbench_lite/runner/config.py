@@ -108,7 +108,8 @@ def count(option: str, value: Any, *, minimum: int, also: str = "") -> int:
     """``value`` as an integer >= ``minimum``, or an error naming ``option``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise InvalidValueError(f"{option} must be {what}{' ' + also if also else ''}, got {value!r}")
+        what += f" {also}" if also else ""
+        raise InvalidValueError(f"{option} must be {what}, got {value!r}")
     return value
 
 
