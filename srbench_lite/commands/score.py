@@ -11,8 +11,9 @@ Batch (``model`` column, and ``truth`` or ``problem`` per row; optional ``featur
 
     srbench-lite score --pairs pairs.csv [--out scored.csv | scored.json] [--json]
 
-Metrics per pair: symbolic recovery (SRBench, ``solved`` and ``recovery_kind``), SRSD's NED,
-model/truth complexity. Exit codes: 0 done, 2 bad usage (unknown dialect/problem, unreadable
+Metrics per pair: symbolic recovery (SRBench, ``solved`` and ``recovery_kind``), form recovery
+(``form_recovery``: the truth's form with the model's own constants), SRSD's NED, model/truth
+complexity. Exit codes: 0 done, 2 bad usage (unknown dialect/problem, unreadable
 file, a truth -- or, for a single pair, a model -- that cannot be parsed).
 """
 
@@ -31,6 +32,8 @@ RESULT_COLUMNS = (
     "recovery_kind",
     "recovery_detail",
     "numeric_check",
+    "form_recovery",
+    "form_detail",
     "ned",
     "edit_distance",
     "true_nodes",
@@ -179,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"truth:          {truth}")
     print(f"solved:         {solved} ({res['recovery_kind']}: {res['recovery_detail']})")
     print(f"numeric check:  {res['numeric_check']}")
+    form = {True: "yes", False: "no", None: "undecided"}[res["form_recovery"]]
+    print(f"form:           {form} ({res['form_detail']})")
     dist = "" if res["edit_distance"] is None else f" (edit distance {res['edit_distance']}"
     dist += f" / {res['true_nodes']} truth nodes)" if dist else ""
     print(f"NED:            {res['ned']:.6g}{dist}")
