@@ -73,6 +73,8 @@ import sympy as sp
 
 from srbench_lite.errors import InvalidValueError
 from srbench_lite.expr import ModelParseError, parse_model
+from srbench_lite.metrics._coefficients import agree
+from srbench_lite.metrics._evidence import RELATIONS, Evidence, Numbers
 from srbench_lite.metrics._inputs import (
     check_dialect,
     check_timeout,
@@ -80,13 +82,17 @@ from srbench_lite.metrics._inputs import (
     user_points,
     variable_names,
 )
-from srbench_lite.metrics.canonical import canonicalize
+from srbench_lite.metrics._legacy import legacy_verdict
+from srbench_lite.metrics._steps import StepTimeout, step_limit
+from srbench_lite.metrics.canonical import canonicalize, round_floats
+from srbench_lite.metrics.rewrites import REWRITES, Rewrite
+from srbench_lite.metrics.tree_edit import rename_to_srsd
 from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["KINDS", "MODES", "RecoveryResult", "symbolic_recovery"]
 
-KINDS = ("identical", "equal", "constant_difference", "constant_ratio", "none", "timeout", "error")
-SOLVED_KINDS = frozenset(KINDS[:4])
+KINDS = (*RELATIONS, "none", "timeout", "error")
+SOLVED_KINDS = frozenset(RELATIONS)
 MODES = ("srbench", "strict", "legacy")
 NUMERIC_TOL = 1e-3
 PRUNE_TOL = 1e-4
@@ -95,7 +101,9 @@ PRUNE_TOL = 1e-4
 #: gap is print precision, so it is 10x tighter than ``numeric_tol``: ``2.4986*x0`` is not
 #: ``2.5*x0`` (SRBench rejects it too), ``1.0859999*x`` printed for ``1.086*x`` still is.
 COEF_TOL = 1e-4
-MIN_POINTS = 16
+#: seconds each simplification or rewrite step may take when no ``timeout`` is given (with one:
+#: a fifth of it)
+STEP_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -150,60 +158,6 @@ def _is_real_constant(expr: sp.Expr, nonzero: bool = False) -> bool:
     return not nonzero or value.real != 0
 
 
-class _Numbers:
-    """Truth and model on the sample points, and the relative gap of each relation.
-
-    ``gap["equal"] = max|t - m| / S``, ``gap["constant_difference"] = ptp(t - m) / S`` and
-    ``gap["constant_ratio"] = max|m - k t| / max|m|`` (``k`` by least squares), with
-    ``S = max|t|`` over the points where both are real and finite. ``precise=True`` computes
-    ``t``, ``m`` and ``t - m`` with mpmath (50 digits) before rounding them to float.
-    """
-
-    def __init__(self, t: sp.Expr, m: sp.Expr, names: list[str], X: np.ndarray, precise=False):
-        from srbench_lite.metrics._numeric import evaluate, evaluate_pair_precise
-
-        self.names, self.X, self.precise = names, X, precise
-        if precise:
-            tv, mv, rv = evaluate_pair_precise(t, m, names, X)
-        else:
-            tv, mv = evaluate(t, names, X), evaluate(m, names, X)
-            with np.errstate(all="ignore"):
-                rv = tv - mv
-        self.mask = np.isfinite(tv) & np.isfinite(mv) & np.isfinite(rv)
-        self.n_valid = int(self.mask.sum())
-        self.ok = self.n_valid >= MIN_POINTS
-        self.gap = dict.fromkeys(KINDS[:4], np.inf)
-        self.ratio_value = 0.0
-        self.difference_value = 0.0
-        if not self.ok:
-            return
-        t, m, r = tv[self.mask], mv[self.mask], rv[self.mask]
-        scale = float(np.max(np.abs(t)))
-        if scale == 0.0:
-            scale = float(np.max(np.abs(m)))
-            if scale == 0.0:  # both 0 everywhere (often underflow): no information
-                self.ok = False
-                return
-        self.scale = scale
-        self.gap["equal"] = self.gap["identical"] = float(np.max(np.abs(r))) / scale
-        self.gap["constant_difference"] = float(np.ptp(r)) / scale
-        self.difference_value = float(np.median(r))
-        # ratio: least-squares k in m = k t, judged globally (m / t is ill-conditioned near
-        # the truth's zeros, where rounding differences are amplified without bound)
-        tt = float(np.dot(t / scale, t / scale))
-        m_scale = float(np.max(np.abs(m)))
-        if tt > 0 and m_scale > 0:
-            k = float(np.dot(m / scale, t / scale)) / tt
-            self.ratio_value = k
-            if k != 0:
-                self.gap["constant_ratio"] = float(np.max(np.abs(m - k * t))) / m_scale
-
-    def values(self, expr: sp.Expr) -> np.ndarray:
-        from srbench_lite.metrics._numeric import evaluate
-
-        return evaluate(expr, self.names, self.X)[self.mask]
-
-
 def _reference_constant(truth: sp.Expr) -> float:
     """The smallest |non-integer constant| of the (rounded) truth, or 1 if it has none."""
     values = [
@@ -212,7 +166,7 @@ def _reference_constant(truth: sp.Expr) -> float:
     return min(values, default=1.0)
 
 
-def _prune(expr: sp.Expr, nums: _Numbers, scale: float, tol: float, c_ref: float):
+def _prune(expr: sp.Expr, nums: Numbers, scale: float, tol: float, c_ref: float):
     """Drop the additive terms of ``expr`` that only a tiny fitted coefficient makes small.
 
     A term ``c * rest`` is dropped when (a) ``|term| <= tol * scale`` on every valid point,
@@ -245,103 +199,15 @@ def _prune(expr: sp.Expr, nums: _Numbers, scale: float, tol: float, c_ref: float
     return expr, []
 
 
-def _nonpolynomial_atoms(expr: sp.Expr) -> set[sp.Expr]:
-    """Outermost sub-expressions that are not polynomial: function calls, non-integer powers."""
-    out, stack = set(), [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, sp.Function) or (e.is_Pow and not e.exp.is_Integer):
-            out.add(e)
-        elif e.is_Add or e.is_Mul or e.is_Pow:
-            stack.extend(e.args)
-    return out
-
-
-def _close_numbers(a: sp.Expr, b: sp.Expr, rtol: float) -> bool:
-    try:
-        x, y = complex(sp.N(a)), complex(sp.N(b))
-    except (TypeError, ValueError):
-        return False
-    return abs(x - y) <= rtol * max(abs(x), abs(y))
-
-
-def _atoms_agree(a: sp.Expr, b: sp.Expr, rtol: float, depth: int) -> bool:
-    if a == b:
-        return True
-    if a.is_Pow and b.is_Pow:
-        if a.exp.is_number and b.exp.is_number:
-            exps = _close_numbers(a.exp, b.exp, rtol)
-        else:
-            exps = _agree(a.exp, b.exp, "equal", rtol, depth + 1)[0]
-        return exps and _agree(a.base, b.base, "equal", rtol, depth + 1)[0]
-    if isinstance(a, sp.Function) and a.func == b.func and len(a.args) == len(b.args):
-        return all(
-            _agree(x, y, "equal", rtol, depth + 1)[0] for x, y in zip(a.args, b.args, strict=True)
-        )
-    return False
-
-
-def _agree(t: sp.Expr, m: sp.Expr, kind: str, rtol: float, depth: int = 0):
-    """Does ``m = t`` / ``t - m = c`` / ``m = k t`` hold with constants equal to ``rtol``?
-
-    Returns ``(holds, c or k)``. Non-polynomial atoms of the model (``cos(d*k)``,
-    ``sqrt(...)``) that match an atom of the truth up to ``rtol`` (recursively) are replaced by
-    it; then both sides are written as numerator/denominator, cross-multiplied, expanded into
-    polynomials over common generators and compared coefficient by coefficient (relative
-    ``rtol``; a monomial present on one side only fails). ``k``/``c`` come from the largest
-    coefficient. This recognises ``1.5*(a*x + b)`` printed as ``1.086e23*x + 1.5*b`` and
-    ``sqrt(expanded)`` vs ``sqrt(factored)``, where exact arithmetic cannot.
-    """
-    if depth > 6:
-        return False, None
-    t_atoms, m_atoms = _nonpolynomial_atoms(t), _nonpolynomial_atoms(m)
-    mapping = {}
-    for a in m_atoms - t_atoms:
-        for b in t_atoms - m_atoms:
-            if _atoms_agree(b, a, rtol, depth):
-                mapping[a] = b
-                break
-        else:
-            return False, None  # an atom of the model has no counterpart in the truth
-    if mapping:
-        m = m.xreplace(mapping)
-    tn, td = sp.fraction(sp.together(t))
-    mn, md = sp.fraction(sp.together(m))
-    exprs = [tn * md, mn * td, td * md]
-    try:
-        polys, _ = sp.parallel_poly_from_expr(exprs)
-        ta, ma, dd = (dict(p.terms()) for p in polys)
-    except (sp.PolificationFailed, sp.GeneratorsNeeded):
-        ta, ma, dd = ({(): e} for e in exprs)
-    if len(ta) + len(ma) + len(dd) > 6_000:
-        return False, None
-    value = sp.Integer(0)
-    if kind == "constant_ratio":  # mn td = k tn md
-        lead = max(ta, key=lambda k: abs(complex(sp.N(ta[k]))))
-        value = ma.get(lead, sp.Integer(0)) / ta[lead]
-        if value == 0:
-            return False, None
-        left, right = ma, {k: value * v for k, v in ta.items()}
-    elif kind == "constant_difference":  # tn md - mn td = c td md
-        lead = max(dd, key=lambda k: abs(complex(sp.N(dd[k]))))
-        value = (ta.get(lead, 0) - ma.get(lead, 0)) / dd[lead]
-        right = dict(ma)
-        for k, v in dd.items():
-            right[k] = right.get(k, 0) + value * v
-        left = ta
-    else:
-        left, right = ta, ma
-    for mono in set(left) | set(right):
-        if not _close_numbers(left.get(mono, sp.Integer(0)), right.get(mono, sp.Integer(0)), rtol):
-            return False, None
-    return True, value
-
-
-def _reduce(expr: sp.Expr) -> sp.Expr:
-    """Simplify a difference or ratio; exact zero / constants short-circuit."""
+def _reduce(expr: sp.Expr, step_s: float | None) -> sp.Expr:
+    """Simplify a difference or ratio (at most ``step_s`` seconds); constants short-circuit."""
     if expr.is_zero or not expr.free_symbols:
         return expr
-    out = sp.simplify(expr)
+    try:
+        with step_limit(step_s):
+            out = sp.simplify(expr)
+    except StepTimeout:
+        return expr
     if out.free_symbols:
         expanded = sp.expand(out)
         if not expanded.free_symbols or expanded == 0:
@@ -361,57 +227,58 @@ def _assume(exprs: list[sp.Expr], names: list[str], X: np.ndarray, user_x: bool)
     return [e.xreplace(mapping) for e in exprs], back
 
 
-class _Evidence:
-    """Numeric evidence, computed lazily in up to four views until a relation holds.
+def _exact_relation(t: sp.Expr, m: sp.Expr, kinds: list[str]) -> tuple[str, sp.Expr] | None:
+    """``equal``/``constant_difference``/``constant_ratio`` between two rounded forms by
+    expansion and cancellation only (no ``simplify``)."""
+    if t == m:
+        return "equal", sp.Integer(0)
+    diff = sp.expand(t - m)
+    if diff.free_symbols:
+        diff = sp.cancel(sp.together(diff))
+    if diff.is_zero:
+        return "equal", diff
+    if "constant_difference" in kinds and _is_real_constant(diff):
+        return "constant_difference", diff
+    if "constant_ratio" in kinds and not t.is_zero:
+        ratio = sp.cancel(sp.together(sp.expand(m) / sp.expand(t)))
+        if _is_real_constant(ratio, nonzero=True):
+            return "constant_ratio", ratio
+    return None
 
-    Views, in order: rounded forms in float64, unrounded forms in float64, unrounded at 50
-    digits, rounded at 50 digits. A relation is numerically possible if its gap is within
-    ``tol`` in *any* view: rounded forms carry SRBench's notion of equal constants, unrounded
-    forms the actual functions (rounding 2*pi and pi separately can move a double pole), and
-    high precision removes float64's absorption and underflow artefacts.
+
+def _by_rewrite(rewrite: Rewrite | None, t: sp.Expr, m: sp.Expr, kinds: list[str]):
+    """Prove a relation after ``rewrite`` (None: the forms as printed, coefficients only).
+
+    Returns ``(kind, value, how)`` or None. First exactly, on the rewritten forms rounded as
+    SRBench rounds constants; then by coefficients (:func:`agree`) on the unrounded ones.
     """
+    after = (
+        "" if rewrite is None else f" after the {rewrite.name!r} rewrite ({rewrite.description})"
+    )
+    if rewrite is not None:
+        t, m = rewrite.apply(t), rewrite.apply(m)
+        found = _exact_relation(round_floats(t), round_floats(m), kinds)
+        if found is not None:
+            return (*found, f"rounded constants{after}")
+    for kind in kinds:
+        if kind == "identical":
+            continue
+        holds, value = agree(t, m, kind, COEF_TOL)
+        if holds:
+            return kind, value, f"constants agree to {COEF_TOL:g} (relative){after}"
+    return None
 
-    def __init__(self, rounded, exact, names, X, tol):
-        self.pairs = {"rounded": rounded, "exact": exact}
-        self.names, self.X, self.tol = names, X, tol
-        self.order = [("rounded", False), ("exact", False), ("exact", True), ("rounded", True)]
-        self.views: dict = {}
 
-    def view(self, i: int) -> _Numbers:
-        key = self.order[i]
-        if key not in self.views:
-            t, m = self.pairs[key[0]]
-            self.views[key] = _Numbers(t, m, self.names, self.X, precise=key[1])
-        return self.views[key]
-
-    @property
-    def first(self) -> _Numbers:
-        return self.view(0)
-
-    def holds(self, kinds) -> _Numbers | None:
-        """The first view in which one of ``kinds`` is within tolerance (None: no view)."""
-        for i in range(len(self.order)):
-            n = self.view(i)
-            if n.ok and min(n.gap[k] for k in kinds) <= self.tol:
-                return n
-        return None
-
-    @property
-    def informative(self) -> bool:
-        return any(n.ok for n in self.views.values()) or self.first.ok
-
-    def possible(self, kind: str) -> bool:
-        return not self.informative or self.holds([kind]) is not None
-
-    def summary(self, kinds) -> str:
-        n = next((v for v in self.views.values() if v.ok), self.first)
-        gaps = ", ".join(f"{k}: {n.gap[k]:.3g}" for k in kinds if k != "identical")
-        return f"{n.n_valid} points (relative gaps {gaps})"
+def _describe(kind: str, value, how: str) -> str:
+    if kind == "equal":
+        return f"model = truth; {how}"
+    what = "truth - model" if kind == "constant_difference" else "model / truth"
+    return f"{what} = {sp.N(value, 6)}; {how}"
 
 
 def _srbench_worker(
-    m: sp.Expr, t: sp.Expr, names: list[str], X, mode: str, seed: int, prune_tol: float,
-    numeric_tol: float,
+    m: sp.Expr, t: sp.Expr, ned_pair, names: list[str], X, mode: str, seed: int,
+    prune_tol: float, numeric_tol: float, step_s: float | None,
 ) -> dict:  # fmt: skip
     from srbench_lite.metrics._numeric import default_points
 
@@ -428,14 +295,14 @@ def _srbench_worker(
     m_e = canonicalize(m, round_constants=False, simplify=False)
     t_e = canonicalize(t, round_constants=False, simplify=False)
     strict = mode == "strict"
-    allowed = KINDS[:2] if strict else KINDS[:4]
-    ev = _Evidence((t_r, m_r), (t_e, m_e), names, X, numeric_tol)
+    allowed = RELATIONS[:2] if strict else RELATIONS
+    ev = Evidence((t_r, m_r), (t_e, m_e), names, X, numeric_tol)
 
     if ev.first.ok and ev.holds(allowed) is None:
         detail = f"numerically distinct on {ev.summary(allowed)}"
         return {**out, "kind": "none", "detail": detail, "numeric_check": "failed"}
 
-    (m_a, t_a), back = _assume([m_r, t_r], names, X, user_x)
+    (m_a, t_a, m_x, t_x), back = _assume([m_r, t_r, m_e, t_e], names, X, user_x)
 
     def verdict(kind: str, detail: str, **extra) -> dict:
         res = {**out, **extra, "kind": kind, "detail": detail}
@@ -475,7 +342,7 @@ def _srbench_worker(
         return verdict("constant_difference", f"truth - model = {diff}", symbolic_difference=diff)
     # simplification, only of relations the numbers allow
     if ev.possible("equal") or (not strict and ev.possible("constant_difference")):
-        diff = _reduce(diff)
+        diff = _reduce(diff, step_s)
         if diff.is_zero:
             return verdict("equal", "truth - model simplifies to 0", symbolic_difference=diff)
         if not strict and _is_real_constant(diff):
@@ -483,7 +350,7 @@ def _srbench_worker(
                 "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
             )
     if not strict and ev.possible("constant_ratio"):
-        ratio = _reduce(ratio)
+        ratio = _reduce(ratio, step_s)
         if _is_real_constant(ratio, nonzero=True):
             return verdict(
                 "constant_ratio", f"model / truth = {ratio}", symbolic_difference=diff,
@@ -507,68 +374,36 @@ def _srbench_worker(
                     "constant_ratio", f"model / truth = {rest} after dropping negligible terms",
                     symbolic_difference=diff, symbolic_ratio=ratio, pruned_terms=dropped,
                 )  # fmt: skip
-    if ev.informative:  # constants combined differently (expanded, scaled): compare coefficients
-        for kind in allowed[1:]:
-            if ev.holds([kind]) is None:
-                continue
-            holds, value = _agree(t_e, m_e, kind, min(numeric_tol, COEF_TOL))
-            if holds:
-                what = {"equal": "model = truth",
-                        "constant_difference": f"truth - model = {sp.N(value, 6)}",
-                        "constant_ratio": f"model / truth = {sp.N(value, 6)}"}[kind]  # fmt: skip
-                return verdict(
-                    kind, f"{what}; constants agree to {min(numeric_tol, COEF_TOL):g} (relative)",
-                    symbolic_difference=diff, symbolic_ratio=ratio,
-                )  # fmt: skip
+    # other forms: constants combined differently, trigonometric/exp/log identities
+    kinds = [k for k in allowed[1:] if ev.holds([k]) is not None or not ev.informative]
+    timed_out = []
+    for rewrite in (None, *REWRITES) if kinds else ():
+        pair = ned_pair if rewrite is not None and rewrite.srsd else (t_x, m_x)
+        try:
+            with step_limit(step_s):
+                found = _by_rewrite(rewrite, *pair, kinds)
+        except StepTimeout:
+            timed_out.append(rewrite.name if rewrite else "coefficients")
+            continue
+        if found is not None:
+            return verdict(
+                found[0], _describe(*found), symbolic_difference=diff, symbolic_ratio=ratio
+            )
     if strict:
         detail = "truth - model does not simplify to 0"
     else:
         detail = "neither truth - model nor model / truth simplifies to a constant"
     if ev.informative and ev.holds(allowed) is not None:
-        detail += " (although they agree numerically on the sample points)"
+        detail += ", nor does any rewrite prove it (although they agree numerically)"
+    if timed_out:
+        detail += f"; timed out: {', '.join(timed_out)}"
     return verdict("none", detail, symbolic_difference=diff, symbolic_ratio=ratio)
 
 
-def _legacy_round(expr: sp.Expr) -> sp.Expr:
-    """SRBench's ``round_floats``: |c| < 1e-4 -> 0, otherwise ``round(c, 3)``."""
-    floats = expr.atoms(sp.Float)
-    if not floats:
-        return expr
-    return expr.xreplace({f: sp.Integer(0) if abs(f) < 1e-4 else round(f, 3) for f in floats})
-
-
-def _legacy_worker(m: sp.Expr, t: sp.Expr) -> dict:
-    """SRBench's assess_symbolic_model + collate rules, including their quirks."""
-    out = {"numeric_check": "skipped", "pruned_terms": []}
-    t = t.subs(sp.pi, sp.Float(3.1415926535))
-    cleaned = _legacy_round(sp.simplify(m, ratio=1))
-    if str(cleaned) in ("0", "nan"):
-        return {**out, "kind": "none", "detail": f"simplified model is {cleaned}"}
-    sym_diff = _legacy_round(t - cleaned)
-    sym_frac = _legacy_round(cleaned / t)
-    if not sym_diff.is_constant() or sym_frac.is_constant():
-        sym_diff = sp.simplify(sym_diff, ratio=1)
-    extra = {"symbolic_difference": str(sym_diff), "symbolic_ratio": str(sym_frac)}
-    if m == t:
-        return {**out, **extra, "kind": "identical", "detail": "model == truth"}
-    if str(sym_diff) == "0":
-        return {**out, **extra, "kind": "equal", "detail": "symbolic_error_is_zero"}
-    if sym_diff.is_constant():
-        return {
-            **out,
-            **extra,
-            "kind": "constant_difference",
-            "detail": "symbolic_error_is_constant",
-        }
-    if sym_frac.is_constant():
-        return {**out, **extra, "kind": "constant_ratio", "detail": "symbolic_fraction_is_constant"}
-    return {**out, **extra, "kind": "none", "detail": "no SRBench criterion holds"}
-
-
-def _recovery_task(m, t, names, X, mode, seed, prune_tol, numeric_tol) -> dict:
+def _recovery_task(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, step_s) -> dict:
     if mode == "legacy":
-        return _legacy_worker(m, t)
-    return _srbench_worker(m, t, names, X, mode, seed, prune_tol, numeric_tol)
+        return legacy_verdict(m, t)
+    return _srbench_worker(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, step_s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -629,10 +464,12 @@ def symbolic_recovery(
     names = variable_names(feature_names, m, t)
     if points is not None and len(names) > points.shape[1]:
         points = None  # model uses names outside the features: only possible without them
+    ned_pair = (t, m) if feature_names is None else tuple(rename_to_srsd([t, m], feature_names))
+    step_s = STEP_S if timeout is None else max(0.2, timeout / 5)
     try:
         raw = call_with_timeout(
-            _recovery_task, m, t, names, points, mode, seed, prune_tol, numeric_tol,
-            timeout=timeout,
+            _recovery_task, m, t, ned_pair, names, points, mode, seed, prune_tol, numeric_tol,
+            step_s, timeout=timeout,
         )  # fmt: skip
     except SandboxTimeout as exc:
         return result("timeout", model=str(m), error=str(exc), detail="sympy step timed out")
