@@ -58,6 +58,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -633,6 +634,18 @@ def parse_model(
         )
     if len(model) > MAX_CHARS:
         raise ModelParseError(f"model string is {len(model)} characters long (limit {MAX_CHARS})")
+    features = None if feature_names is None else tuple(feature_names)
+    if len(model) <= _CACHED_CHARS:
+        return _parse_text_cached(model, d, features)
+    return _parse_text(model, d, features)
+
+
+#: model strings up to this length are cached (the metrics of one pair parse the same strings)
+_CACHED_CHARS = 4_000
+
+
+def _parse_text(model: str, d: Dialect, feature_names: tuple[str, ...] | None) -> sp.Expr:
+    """Parse one model string (see :func:`parse_model`)."""
     text = model.strip()
     if not text:
         raise ModelParseError("empty model string")
@@ -659,3 +672,7 @@ def parse_model(
     if not isinstance(expr, sp.Expr):  # pragma: no cover - builders only return Expr
         raise ModelParseError(f"model does not describe a number: {_short(model)!r}")
     return expr
+
+
+#: sympy expressions are immutable, and failures raise (never cached), so caching is safe
+_parse_text_cached = lru_cache(maxsize=512)(_parse_text)

@@ -37,6 +37,9 @@ RESULT_COLUMNS = (
     "ned",
     "edit_distance",
     "true_nodes",
+    "model_canonical",
+    "truth_canonical",
+    "judges",
     "complexity",
     "truth_complexity",
     "parsed_model",
@@ -187,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
     dist = "" if res["edit_distance"] is None else f" (edit distance {res['edit_distance']}"
     dist += f" / {res['true_nodes']} truth nodes)" if dist else ""
     print(f"NED:            {res['ned']:.6g}{dist}")
+    if res["judges"]:
+        print(f"judges:         {res['judges']}")
     print(f"complexity:     model {res['complexity']}, truth {res['truth_complexity']}")
     if res["error"]:
         print(f"error:          {res['error']}")

@@ -8,7 +8,8 @@ as numerator/denominator, cross-multiplied, expanded into polynomials over commo
 and compared coefficient by coefficient. Non-polynomial atoms (``cos(d*k)``, ``sqrt(...)``,
 ``exp(...)``, ``log(...)``) of the model are first matched to the truth's, recursively:
 
-* same function, arguments equal (``cos(1.5*x)`` vs ``cos(3*x/2)``);
+* same function, arguments equal (``cos(1.5*x)`` vs ``cos(3*x/2)``), or opposite for an odd
+  function (``asin(-u)`` is ``-asin(u)``);
 * ``exp(a)`` vs ``exp(b)`` with ``a - b`` a constant ``c``: the atom is ``exp(c)*exp(b)``;
 * ``log(a)`` vs ``log(b)`` with ``a = k*b``, ``k > 0``: the atom is ``log(k) + log(b)``;
 * ``a**p`` vs ``b**q`` with ``p = q`` and ``a = k*b``: the atom is ``k**p * b**q``, ``k > 0``
@@ -26,6 +27,8 @@ __all__ = ["agree"]
 MAX_DEPTH = 6
 #: largest number of monomials compared
 MAX_TERMS = 6_000
+#: odd functions: f(-u) = -f(u)
+_ODD = (sp.sin, sp.tan, sp.asin, sp.atan, sp.sinh, sp.tanh, sp.asinh, sp.atanh)
 
 
 def _nonpolynomial_atoms(expr: sp.Expr) -> set[sp.Expr]:
@@ -80,6 +83,10 @@ def _atom_as(a: sp.Expr, b: sp.Expr, rtol: float, depth: int) -> sp.Expr | None:
         return None
     if all(agree(y, x, "equal", rtol, depth + 1)[0] for x, y in zip(a.args, b.args, strict=True)):
         return b
+    if isinstance(a, _ODD):  # f(-u) = -f(u)
+        holds, k = agree(b.args[0], a.args[0], "constant_ratio", rtol, depth + 1)
+        if holds and _close_numbers(k, sp.Integer(-1), rtol):
+            return -b
     if isinstance(a, sp.exp):
         holds, c = agree(b.args[0], a.args[0], "constant_difference", rtol, depth + 1)
         if holds:  # truth - model = c: exp(model) = exp(-c) exp(truth)

@@ -15,6 +15,8 @@ __all__ = ["MIN_POINTS", "RELATIONS", "Evidence", "Numbers"]
 RELATIONS = ("identical", "equal", "constant_difference", "constant_ratio")
 #: fewest valid points for the numbers to say anything
 MIN_POINTS = 16
+#: most points of a 50-digit (mpmath) view
+PRECISE_POINTS = 64
 
 
 class Numbers:
@@ -23,12 +25,15 @@ class Numbers:
     ``gap["equal"] = max|t - m| / S``, ``gap["constant_difference"] = ptp(t - m) / S`` and
     ``gap["constant_ratio"] = max|m - k t| / max|m|`` (``k`` by least squares), with
     ``S = max|t|`` over the points where both are real and finite. ``precise=True`` computes
-    ``t``, ``m`` and ``t - m`` with mpmath (50 digits) before rounding them to float.
+    ``t``, ``m`` and ``t - m`` with mpmath (50 digits) before rounding them to float, on at
+    most :data:`PRECISE_POINTS` of the points.
     """
 
     def __init__(self, t: sp.Expr, m: sp.Expr, names: list[str], X: np.ndarray, precise=False):
         from srbench_lite.metrics._numeric import evaluate, evaluate_pair_precise
 
+        if precise and X.shape[0] > PRECISE_POINTS:  # mpmath is slow: a spread subset
+            X = X[np.linspace(0, X.shape[0] - 1, PRECISE_POINTS).round().astype(int)]
         self.names, self.X, self.precise = names, X, precise
         if precise:
             tv, mv, rv = evaluate_pair_precise(t, m, names, X)

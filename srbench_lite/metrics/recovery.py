@@ -73,8 +73,7 @@ import sympy as sp
 
 from srbench_lite.errors import InvalidValueError
 from srbench_lite.expr import ModelParseError, parse_model
-from srbench_lite.metrics._coefficients import agree
-from srbench_lite.metrics._evidence import RELATIONS, Evidence, Numbers
+from srbench_lite.metrics._evidence import RELATIONS, Evidence
 from srbench_lite.metrics._inputs import (
     check_dialect,
     check_timeout,
@@ -83,9 +82,17 @@ from srbench_lite.metrics._inputs import (
     variable_names,
 )
 from srbench_lite.metrics._legacy import legacy_verdict
+from srbench_lite.metrics._proofs import (
+    by_rewrite,
+    describe,
+    is_real_constant,
+    prune,
+    reference_constant,
+    simplified,
+)
 from srbench_lite.metrics._steps import StepTimeout, step_limit
-from srbench_lite.metrics.canonical import canonicalize, round_floats
-from srbench_lite.metrics.rewrites import REWRITES, Rewrite
+from srbench_lite.metrics.canonical import canonicalize
+from srbench_lite.metrics.rewrites import REWRITES
 from srbench_lite.metrics.tree_edit import rename_to_srsd
 from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
@@ -96,11 +103,6 @@ SOLVED_KINDS = frozenset(RELATIONS)
 MODES = ("srbench", "strict", "legacy")
 NUMERIC_TOL = 1e-3
 PRUNE_TOL = 1e-4
-#: relative agreement of coefficients in step 7. Step 3 already gives SRBench's own rounding
-#: verdicts; step 7 only bridges representation (constants combined and re-printed), where the
-#: gap is print precision, so it is 10x tighter than ``numeric_tol``: ``2.4986*x0`` is not
-#: ``2.5*x0`` (SRBench rejects it too), ``1.0859999*x`` printed for ``1.086*x`` still is.
-COEF_TOL = 1e-4
 #: seconds each simplification or rewrite step may take when no ``timeout`` is given (with one:
 #: a fifth of it)
 STEP_S = 6.0
@@ -138,83 +140,6 @@ class RecoveryResult:
 # worker side
 
 
-def _constant_value(expr: sp.Expr) -> complex | None:
-    """The value of a symbol-free expression, or None if it has symbols / is not finite."""
-    if expr.free_symbols:
-        return None
-    try:
-        value = complex(sp.N(expr, 30))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if not np.isfinite(value):
-        return None
-    return value
-
-
-def _is_real_constant(expr: sp.Expr, nonzero: bool = False) -> bool:
-    value = _constant_value(expr)
-    if value is None or abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
-        return False
-    return not nonzero or value.real != 0
-
-
-def _reference_constant(truth: sp.Expr) -> float:
-    """The smallest |non-integer constant| of the (rounded) truth, or 1 if it has none."""
-    values = [
-        abs(float(c)) for c in truth.atoms(sp.Rational, sp.Float) if not c.is_Integer and c != 0
-    ]
-    return min(values, default=1.0)
-
-
-def _prune(expr: sp.Expr, nums: Numbers, scale: float, tol: float, c_ref: float):
-    """Drop the additive terms of ``expr`` that only a tiny fitted coefficient makes small.
-
-    A term ``c * rest`` is dropped when (a) ``|term| <= tol * scale`` on every valid point,
-    (b) ``rest`` alone is *not* that small somewhere (the smallness comes from ``c``, not from
-    an underflowing ``exp(-1e23*x)`` or an unlucky domain), and (c) ``|c| < tol * c_ref``,
-    ``c_ref`` being the truth's smallest constant (1 if it has none): the magnitude-relative
-    form of SRBench's ``|c| < 1e-4 -> 0``, which never drops a ``1.1e-17*v**2`` next to a
-    truth that itself has ``1.1e-17``.
-    """
-    for candidate in (expr, sp.expand(expr)):
-        terms = sp.Add.make_args(candidate)
-        if len(terms) < 2 and candidate is not expr:
-            continue
-        kept, dropped = [], []
-        for term in terms:
-            coeff, rest = term.as_coeff_Mul()
-            if term.free_symbols and coeff != 0 and abs(float(coeff)) < tol * c_ref:
-                v, w = nums.values(term), nums.values(rest)
-                if (
-                    np.all(np.isfinite(v))
-                    and np.all(np.isfinite(w))
-                    and float(np.max(np.abs(v))) <= tol * scale
-                    and float(np.max(np.abs(w))) > tol * scale
-                ):
-                    dropped.append(term)
-                    continue
-            kept.append(term)
-        if dropped:
-            return sp.Add(*kept), dropped
-    return expr, []
-
-
-def _reduce(expr: sp.Expr, step_s: float | None) -> sp.Expr:
-    """Simplify a difference or ratio (at most ``step_s`` seconds); constants short-circuit."""
-    if expr.is_zero or not expr.free_symbols:
-        return expr
-    try:
-        with step_limit(step_s):
-            out = sp.simplify(expr)
-    except StepTimeout:
-        return expr
-    if out.free_symbols:
-        expanded = sp.expand(out)
-        if not expanded.free_symbols or expanded == 0:
-            return expanded
-    return out
-
-
 def _assume(exprs: list[sp.Expr], names: list[str], X: np.ndarray, user_x: bool):
     """Symbols become real (positive where every user-given sample is positive)."""
     mapping = {}
@@ -227,183 +152,205 @@ def _assume(exprs: list[sp.Expr], names: list[str], X: np.ndarray, user_x: bool)
     return [e.xreplace(mapping) for e in exprs], back
 
 
-def _exact_relation(t: sp.Expr, m: sp.Expr, kinds: list[str]) -> tuple[str, sp.Expr] | None:
-    """``equal``/``constant_difference``/``constant_ratio`` between two rounded forms by
-    expansion and cancellation only (no ``simplify``)."""
-    if t == m:
-        return "equal", sp.Integer(0)
-    diff = sp.expand(t - m)
-    if diff.free_symbols:
-        diff = sp.cancel(sp.together(diff))
-    if diff.is_zero:
-        return "equal", diff
-    if "constant_difference" in kinds and _is_real_constant(diff):
-        return "constant_difference", diff
-    if "constant_ratio" in kinds and not t.is_zero:
-        ratio = sp.cancel(sp.together(sp.expand(m) / sp.expand(t)))
-        if _is_real_constant(ratio, nonzero=True):
-            return "constant_ratio", ratio
-    return None
+class _Judge:
+    """One verdict in the worker (``srbench`` and ``strict`` modes): the forms of both sides,
+    the numeric evidence, the time budget, and the steps in the order of the module docstring."""
 
+    def __init__(self, m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, budget):
+        from srbench_lite.metrics._numeric import default_points
 
-def _by_rewrite(rewrite: Rewrite | None, t: sp.Expr, m: sp.Expr, kinds: list[str]):
-    """Prove a relation after ``rewrite`` (None: the forms as printed, coefficients only).
+        self.user_x = X is not None
+        self.X = default_points(len(names), seed=seed) if X is None else X
+        self.names, self.ned_pair = names, ned_pair
+        self.strict = mode == "strict"
+        self.allowed = RELATIONS[:2] if self.strict else RELATIONS
+        self.prune_tol, self.numeric_tol = prune_tol, numeric_tol
+        self.step_s, self.deadline = budget
+        self.m, self.t = m, t
+        self.timed_out: list[str] = []
+        self.out: dict = {"pruned_terms": []}
 
-    Returns ``(kind, value, how)`` or None. First exactly, on the rewritten forms rounded as
-    SRBench rounds constants; then by coefficients (:func:`agree`) on the unrounded ones.
-    """
-    after = (
-        "" if rewrite is None else f" after the {rewrite.name!r} rewrite ({rewrite.description})"
-    )
-    if rewrite is not None:
-        t, m = rewrite.apply(t), rewrite.apply(m)
-        found = _exact_relation(round_floats(t), round_floats(m), kinds)
-        if found is not None:
-            return (*found, f"rounded constants{after}")
-    for kind in kinds:
-        if kind == "identical":
-            continue
-        holds, value = agree(t, m, kind, COEF_TOL)
-        if holds:
-            return kind, value, f"constants agree to {COEF_TOL:g} (relative){after}"
-    return None
+    # -- helpers ---------------------------------------------------------------------------
 
-
-def _describe(kind: str, value, how: str) -> str:
-    if kind == "equal":
-        return f"model = truth; {how}"
-    what = "truth - model" if kind == "constant_difference" else "model / truth"
-    return f"{what} = {sp.N(value, 6)}; {how}"
-
-
-def _srbench_worker(
-    m: sp.Expr, t: sp.Expr, ned_pair, names: list[str], X, mode: str, seed: int,
-    prune_tol: float, numeric_tol: float, step_s: float | None,
-) -> dict:  # fmt: skip
-    from srbench_lite.metrics._numeric import default_points
-
-    out: dict = {"pruned_terms": []}
-    if m.is_zero:
-        return {**out, "kind": "none", "detail": "model is 0", "numeric_check": "skipped"}
-    user_x = X is not None
-    if X is None:
-        X = default_points(len(names), seed=seed)
-    m_r = canonicalize(m, round_constants=True, simplify=False)
-    t_r = canonicalize(t, round_constants=True, simplify=False)
-    if m_r.is_zero:
-        return {**out, "kind": "none", "detail": "model rounds to 0", "numeric_check": "skipped"}
-    m_e = canonicalize(m, round_constants=False, simplify=False)
-    t_e = canonicalize(t, round_constants=False, simplify=False)
-    strict = mode == "strict"
-    allowed = RELATIONS[:2] if strict else RELATIONS
-    ev = Evidence((t_r, m_r), (t_e, m_e), names, X, numeric_tol)
-
-    if ev.first.ok and ev.holds(allowed) is None:
-        detail = f"numerically distinct on {ev.summary(allowed)}"
-        return {**out, "kind": "none", "detail": detail, "numeric_check": "failed"}
-
-    (m_a, t_a, m_x, t_x), back = _assume([m_r, t_r, m_e, t_e], names, X, user_x)
-
-    def verdict(kind: str, detail: str, **extra) -> dict:
-        res = {**out, **extra, "kind": kind, "detail": detail}
+    def verdict(self, kind: str, detail: str, **extra) -> dict:
+        """The result dict; a solved kind must also hold on the sample points."""
+        ev, res = self.ev, {**self.out, **extra, "kind": kind, "detail": detail}
         for key in ("symbolic_difference", "symbolic_ratio"):
             if isinstance(res.get(key), sp.Basic):
-                res[key] = str(res[key].xreplace(back))
-        res["pruned_terms"] = [str(p.xreplace(back)) for p in res["pruned_terms"]]
-        if kind not in SOLVED_KINDS:
-            if not ev.informative:
-                res["numeric_check"] = "inconclusive"
-            else:
-                res["numeric_check"] = "passed" if ev.holds(allowed) else "failed"
-            return res
+                res[key] = str(res[key].xreplace(self.back))
+        res["pruned_terms"] = [str(p.xreplace(self.back)) for p in res["pruned_terms"]]
         if not ev.informative:
             res["numeric_check"] = "inconclusive"
+        elif kind not in SOLVED_KINDS:
+            res["numeric_check"] = "passed" if ev.holds(self.allowed) else "failed"
         elif ev.holds([kind]) is None:
             res["numeric_check"] = "failed"
             res["kind"] = "none"
             res["detail"] = (
-                f"symbolic verdict {kind!r} rejected: it does not hold within {numeric_tol:g} on "
-                f"{ev.summary([kind])} ({detail})"
+                f"symbolic verdict {kind!r} rejected: it does not hold within "
+                f"{self.numeric_tol:g} on {ev.summary([kind])} ({detail})"
             )
         else:
             res["numeric_check"] = "passed"
         return res
 
-    if m_a == t_a:
-        return verdict("identical", "same expression after rounding constants")
-    # cheap checks on sympy's automatic evaluation first
-    diff = t_a - m_a
-    if diff.is_zero:
-        return verdict("equal", "truth - model is 0", symbolic_difference=diff)
-    ratio = None if strict else m_a / t_a
-    if not strict and _is_real_constant(ratio, nonzero=True):
-        return verdict("constant_ratio", f"model / truth = {ratio}", symbolic_ratio=ratio)
-    if not strict and _is_real_constant(diff):
-        return verdict("constant_difference", f"truth - model = {diff}", symbolic_difference=diff)
-    # simplification, only of relations the numbers allow
-    if ev.possible("equal") or (not strict and ev.possible("constant_difference")):
-        diff = _reduce(diff, step_s)
+    def step(self, name: str, fn, *args):
+        """``fn(*args)`` within the step limit and the remaining budget (None when cut off)."""
+        seconds = self.step_s
+        if self.deadline is not None:
+            seconds = min(seconds, self.deadline - time.monotonic())
+            if seconds < 0.05:
+                self.timed_out.append(name)
+                return None
+        try:
+            with step_limit(seconds):
+                return fn(*args)
+        except StepTimeout:
+            self.timed_out.append(name)
+            return None
+
+    def possible(self, *kinds: str) -> bool:
+        return any(k in self.allowed and self.ev.possible(k) for k in kinds)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        m, t, out = self.m, self.t, self.out
+        if m.is_zero:
+            return {**out, "kind": "none", "detail": "model is 0", "numeric_check": "skipped"}
+        m_r = canonicalize(m, round_constants=True, simplify=False)
+        t_r = canonicalize(t, round_constants=True, simplify=False)
+        if m_r.is_zero:
+            return {
+                **out,
+                "kind": "none",
+                "detail": "model rounds to 0",
+                "numeric_check": "skipped",
+            }
+        m_e = canonicalize(m, round_constants=False, simplify=False)
+        t_e = canonicalize(t, round_constants=False, simplify=False)
+        self.ev = Evidence((t_r, m_r), (t_e, m_e), self.names, self.X, self.numeric_tol)
+        if self.ev.first.ok and self.ev.holds(self.allowed) is None:
+            detail = f"numerically distinct on {self.ev.summary(self.allowed)}"
+            return {**out, "kind": "none", "detail": detail, "numeric_check": "failed"}
+        (m_a, t_a, m_x, t_x), self.back = _assume(
+            [m_r, t_r, m_e, t_e], self.names, self.X, self.user_x
+        )
+        self.t_r, self.diff = t_r, t_a - m_a
+        self.ratio = None if self.strict else m_a / t_a
+        kinds = [k for k in self.allowed[1:] if self.possible(k)]
+        pairs = ((t_a, m_a), (t_x, m_x))
+        ned_rounded = tuple(
+            canonicalize(e, round_constants=True, simplify=False) for e in self.ned_pair
+        )
+        ned_pairs = (ned_rounded, self.ned_pair)
+        return (
+            self.automatic(m_a, t_a)
+            or self.rewritten([None, *(r for r in REWRITES if not r.srsd)], pairs, kinds)
+            or self.simplified()
+            or self.negligible()
+            or self.rewritten([r for r in REWRITES if r.srsd], ned_pairs, kinds)
+            or self.no_proof()
+        )
+
+    def automatic(self, m_a, t_a) -> dict | None:
+        """Structural equality and sympy's automatic evaluation of the difference and ratio."""
+        if m_a == t_a:
+            return self.verdict("identical", "same expression after rounding constants")
+        diff, ratio = self.diff, self.ratio
         if diff.is_zero:
-            return verdict("equal", "truth - model simplifies to 0", symbolic_difference=diff)
-        if not strict and _is_real_constant(diff):
-            return verdict(
+            return self.verdict("equal", "truth - model is 0", symbolic_difference=diff)
+        if not self.strict and is_real_constant(ratio, nonzero=True):
+            return self.verdict("constant_ratio", f"model / truth = {ratio}", symbolic_ratio=ratio)
+        if not self.strict and is_real_constant(diff):
+            return self.verdict(
                 "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
             )
-    if not strict and ev.possible("constant_ratio"):
-        ratio = _reduce(ratio, step_s)
-        if _is_real_constant(ratio, nonzero=True):
-            return verdict(
-                "constant_ratio", f"model / truth = {ratio}", symbolic_difference=diff,
-                symbolic_ratio=ratio,
-            )  # fmt: skip
-    nums = ev.first
-    if nums.ok and prune_tol > 0 and not strict:
-        c_ref = _reference_constant(t_r)
-        if ev.possible("equal") or ev.possible("constant_difference"):
-            rest, dropped = _prune(diff, nums, nums.scale, prune_tol, c_ref)
-            if dropped and (rest.is_zero or _is_real_constant(rest)):
+        return None
+
+    def rewritten(self, rewrites, pairs, kinds) -> dict | None:
+        """The first rewrite (None: the forms as printed) under which a relation is proved;
+        ``pairs``: (truth, model) rounded and unrounded."""
+        for rewrite in rewrites if kinds else ():
+            name = rewrite.name if rewrite is not None else "coefficients"
+            found = self.step(name, by_rewrite, rewrite, *pairs, kinds)
+            if found is not None:
+                return self.verdict(
+                    found[0], describe(*found), symbolic_difference=self.diff,
+                    symbolic_ratio=self.ratio,
+                )  # fmt: skip
+        return None
+
+    def simplified(self) -> dict | None:
+        """``simplify`` of the difference and the ratio, only of relations the numbers allow."""
+        if self.possible("equal", "constant_difference"):
+            diff = self.step("simplify", simplified, self.diff)
+            if diff is not None:
+                self.diff = diff
+                if diff.is_zero:
+                    return self.verdict(
+                        "equal", "truth - model simplifies to 0", symbolic_difference=diff
+                    )
+                if not self.strict and is_real_constant(diff):
+                    return self.verdict(
+                        "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
+                    )
+        if self.possible("constant_ratio"):
+            ratio = self.step("simplify", simplified, self.ratio)
+            if ratio is not None:
+                self.ratio = ratio
+                if is_real_constant(ratio, nonzero=True):
+                    return self.verdict(
+                        "constant_ratio", f"model / truth = {ratio}",
+                        symbolic_difference=self.diff, symbolic_ratio=ratio,
+                    )  # fmt: skip
+        return None
+
+    def negligible(self) -> dict | None:
+        """Drop additive terms that only a tiny fitted coefficient makes small (step 6)."""
+        nums = self.ev.first
+        if not (nums.ok and self.prune_tol > 0 and not self.strict):
+            return None
+        c_ref = reference_constant(self.t_r)
+        extra = {"symbolic_difference": self.diff, "symbolic_ratio": self.ratio}
+        if self.possible("equal", "constant_difference"):
+            rest, dropped = prune(self.diff, nums, nums.scale, self.prune_tol, c_ref)
+            if dropped and (rest.is_zero or is_real_constant(rest)):
                 kind = "equal" if rest.is_zero else "constant_difference"
-                return verdict(
-                    kind, f"truth - model = {rest} after dropping negligible terms",
-                    symbolic_difference=diff, symbolic_ratio=ratio, pruned_terms=dropped,
-                )  # fmt: skip
-        if nums.ratio_value != 0 and ev.possible("constant_ratio"):
-            rest, dropped = _prune(ratio, nums, abs(nums.ratio_value), prune_tol, c_ref)
-            if dropped and _is_real_constant(rest, nonzero=True):
-                return verdict(
-                    "constant_ratio", f"model / truth = {rest} after dropping negligible terms",
-                    symbolic_difference=diff, symbolic_ratio=ratio, pruned_terms=dropped,
-                )  # fmt: skip
-    # other forms: constants combined differently, trigonometric/exp/log identities
-    kinds = [k for k in allowed[1:] if ev.holds([k]) is not None or not ev.informative]
-    timed_out = []
-    for rewrite in (None, *REWRITES) if kinds else ():
-        pair = ned_pair if rewrite is not None and rewrite.srsd else (t_x, m_x)
-        try:
-            with step_limit(step_s):
-                found = _by_rewrite(rewrite, *pair, kinds)
-        except StepTimeout:
-            timed_out.append(rewrite.name if rewrite else "coefficients")
-            continue
-        if found is not None:
-            return verdict(
-                found[0], _describe(*found), symbolic_difference=diff, symbolic_ratio=ratio
-            )
-    if strict:
-        detail = "truth - model does not simplify to 0"
-    else:
-        detail = "neither truth - model nor model / truth simplifies to a constant"
-    if ev.informative and ev.holds(allowed) is not None:
-        detail += ", nor does any rewrite prove it (although they agree numerically)"
-    if timed_out:
-        detail += f"; timed out: {', '.join(timed_out)}"
-    return verdict("none", detail, symbolic_difference=diff, symbolic_ratio=ratio)
+                detail = f"truth - model = {rest} after dropping negligible terms"
+                return self.verdict(kind, detail, pruned_terms=dropped, **extra)
+        if nums.ratio_value != 0 and self.possible("constant_ratio"):
+            rest, dropped = prune(self.ratio, nums, abs(nums.ratio_value), self.prune_tol, c_ref)
+            if dropped and is_real_constant(rest, nonzero=True):
+                detail = f"model / truth = {rest} after dropping negligible terms"
+                return self.verdict("constant_ratio", detail, pruned_terms=dropped, **extra)
+        return None
+
+    def no_proof(self) -> dict:
+        if self.strict:
+            detail = "truth - model does not simplify to 0"
+        else:
+            detail = "neither truth - model nor model / truth simplifies to a constant"
+        agree_numerically = self.ev.informative and self.ev.holds(self.allowed) is not None
+        extra = {"symbolic_difference": self.diff, "symbolic_ratio": self.ratio}
+        if agree_numerically:
+            detail += ", nor does any rewrite prove a relation (although they agree numerically)"
+        if self.timed_out:
+            steps = ", ".join(dict.fromkeys(self.timed_out))
+            if agree_numerically or not self.ev.informative:
+                detail = f"no proof within the time limit (timed out: {steps}); {detail}"
+                return self.verdict("timeout", detail, **extra)
+            detail += f" (timed out: {steps})"
+        return self.verdict("none", detail, **extra)
 
 
-def _recovery_task(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, step_s) -> dict:
+def _recovery_task(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, budget) -> dict:
     if mode == "legacy":
         return legacy_verdict(m, t)
-    return _srbench_worker(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, step_s)
+    step_s, total_s = budget
+    deadline = None if total_s is None else time.monotonic() + total_s
+    judge = _Judge(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, (step_s, deadline))
+    return judge.run()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,11 +412,11 @@ def symbolic_recovery(
     if points is not None and len(names) > points.shape[1]:
         points = None  # model uses names outside the features: only possible without them
     ned_pair = (t, m) if feature_names is None else tuple(rename_to_srsd([t, m], feature_names))
-    step_s = STEP_S if timeout is None else max(0.2, timeout / 5)
+    budget = (STEP_S, None) if timeout is None else (timeout / 5, 0.9 * timeout)
     try:
         raw = call_with_timeout(
             _recovery_task, m, t, ned_pair, names, points, mode, seed, prune_tol, numeric_tol,
-            step_s, timeout=timeout,
+            budget, timeout=timeout,
         )  # fmt: skip
     except SandboxTimeout as exc:
         return result("timeout", model=str(m), error=str(exc), detail="sympy step timed out")
