@@ -10,10 +10,12 @@ run skips every job whose :data:`JOB_KEY` already has a record -- nothing lost, 
 Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, suite, method,
 seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
 true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
-time_budget_s, versions``, plus ``schema_version, run_id, job_id, problem_seed, error_kind,
+time_budget_s, versions``, plus ``r2_train_predict, r2_test_predict, expression_mismatch,
+expression_rel_diff, schema_version, run_id, job_id, problem_seed, error_kind,
 metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
 n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
-numbers are written as ``null``.
+numbers are written as ``null``. Since schema 2, ``r2_train``/``r2_test`` are the R² of the
+judged expression itself and ``r2_*_predict`` those of the method's ``predict()``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import math
 import os
 import platform
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +46,6 @@ __all__ = [
     "check_writable",
     "encode_record",
     "finished_keys",
-    "git_sha",
     "job_key",
     "package_versions",
     "read_records",
@@ -55,7 +55,7 @@ __all__ = [
     "write_run_json",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 RECORDS_FILE = "records.jsonl"
 RUN_FILE = "run.json"
 #: one job; a resumed run skips keys that already have a record
@@ -85,6 +85,10 @@ SCHEMA_FIELDS = (
 )
 #: the order fields are written in: the schema first, then the runner's extras
 RECORD_FIELDS = SCHEMA_FIELDS + (
+    "r2_train_predict",
+    "r2_test_predict",
+    "expression_mismatch",
+    "expression_rel_diff",
     "schema_version",
     "run_id",
     "job_id",
@@ -231,24 +235,6 @@ def finished_keys(path: str | os.PathLike) -> set[tuple]:
 
 
 # --------------------------------------------------------------------------- run.json
-def git_sha(path: str | os.PathLike | None = None) -> str | None:
-    """The commit of the git checkout holding ``path`` (default: this package), or None."""
-    where = Path(path) if path is not None else Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and len(sha) >= 7 else None
-
-
 @lru_cache(maxsize=1)
 def _module_distributions() -> Mapping[str, list[str]]:
     from importlib.metadata import packages_distributions
@@ -311,15 +297,20 @@ def run_metadata(
     method_requires: Iterable[str] = (),
     command: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The content of a new ``run.json``: id, time, command, config, versions, git, platform."""
+    """The content of a new ``run.json``: id, time, the command as typed, config, package
+    versions, the code's git commit and whether it had uncommitted changes, platform.
+
+    No absolute path of this machine is written (:mod:`srbench_lite.provenance`)."""
+    from srbench_lite.provenance import code_state, command_as_typed, scrub_value
+
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "created_at": utc_now(),
-        "command": list(sys.argv if command is None else command),
-        "config": dict(config),
+        "command": command_as_typed(sys.argv if command is None else command),
+        "config": scrub_value(dict(config)),
         "versions": package_versions(tuple(sorted(set(method_requires)))),
-        "git_sha": git_sha(),
+        "code": code_state(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "host": socket.gethostname(),

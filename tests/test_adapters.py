@@ -258,10 +258,27 @@ def test_operon_fit_reproduces_predictions():
 
 
 def test_rils_rols_fit_reproduces_predictions():
-    pytest.importorskip("rils_rols")
+    hint = get_method("rils-rols").install
+    pytest.importorskip("rils_rols", reason=f"rils-rols is not installed; install with: {hint}")
     # the model string has six decimals: agreement to ~1e-6 per constant
     est, _ = _fit_and_compare("rils-rols", "smoke_trig", 1e-5)
     assert isinstance(est.sympy(), str)
+
+
+def test_rils_rols_keeps_tiny_and_huge_constants():
+    """Six printed decimals must not turn 4.4e-12*x0**2 into 0: the adapter rescales by powers
+    of ten, and its sympy() is the model its predict() uses."""
+    hint = get_method("rils-rols").install
+    pytest.importorskip("rils_rols", reason=f"rils-rols is not installed; install with: {hint}")
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(1, 5, 300), rng.uniform(1e6, 5e6, 300)])
+    y = 4.427e-12 * X[:, 0] ** 2 * X[:, 1]
+    est = get_method("rils-rols").build(time_budget_s=2, seed=0, smoke=True).fit(X, y)
+    assert list(est.x_exponents_) == [1, 7] and est.y_exponent_ == -4  # RMS into [0.3, 3)
+    expr = parse_model(est.sympy(), dialect="x0", feature_names=["x0", "x1"])
+    got, want = evaluate(expr, ["x0", "x1"], X), est.predict(X)
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    assert np.corrcoef(got, y)[0, 1] > 0.99  # not the constant 0
 
 
 # --------------------------------------------------------------------------------------------

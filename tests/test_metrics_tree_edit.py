@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 import sympy as sp
+from reference_facts import rows
 
 from srbench_lite.expr import parse_model
 from srbench_lite.metrics import ned_details, tree_edit_distance
@@ -13,15 +12,10 @@ from srbench_lite.metrics.canonical import srsd_prepare
 from srbench_lite.metrics.tree_edit import count_nodes, preorder_labels, sympy_to_zss
 
 
-def _rows(reference_dir, name):
-    with (reference_dir / name).open() as fh:
-        return list(csv.DictReader(fh))
-
-
-def test_every_worked_example_matches(reference_dir):
-    rows = _rows(reference_dir, "srsd_ned_examples.csv")
-    assert len(rows) >= 13
-    for row in rows:
+def test_every_worked_example_matches():
+    examples = rows("srsd_ned_examples.csv")
+    assert len(examples) >= 13
+    for row in examples:
         res = ned_details(row["pred"], row["true"])
         where = f"{row['pred']} vs {row['true']} ({row['note']})"
         assert res.status == "ok", where
@@ -36,18 +30,17 @@ def test_every_worked_example_matches(reference_dir):
         assert " ".join(preorder_labels(true_tree)) == row["true_tree_preorder"], where
 
 
-def test_all_srsd_truth_trees_match_reference(reference_dir):
-    rows = _rows(reference_dir, "srsd_feynman.csv")
-    assert len(rows) == 120
-    for row in rows:
+def test_all_srsd_truth_trees_match_reference():
+    truths = rows("srsd_feynman.csv")
+    assert len(truths) == 120
+    for row in truths:
         prepared = srsd_prepare(parse_model(row["formula_x"]))
         assert str(prepared) == row["ned_true_prepared_x"], row["name"]
         assert count_nodes(sympy_to_zss(prepared)) == int(row["ned_true_tree_nodes"]), row["name"]
 
 
-def test_feature_names_are_renamed_to_srsd_x_indices(reference_dir):
-    rows = _rows(reference_dir, "srsd_feynman.csv")[:40]
-    for row in rows:
+def test_feature_names_are_renamed_to_srsd_x_indices():
+    for row in rows("srsd_feynman.csv")[:40]:
         names = [v.split(":")[0] for v in row["variables"].split(";")]
         res = ned_details(row["formula"], row["formula"], feature_names=names)
         assert res.ned == 0.0, row["name"]

@@ -8,6 +8,7 @@ implementation departs from the reference.
 
 from __future__ import annotations
 
+from srbench_lite.metrics._numeric import evaluate as evaluate_expression
 from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD, accuracy_solution, r2, rmse
 from srbench_lite.metrics.complexity import complexity
 from srbench_lite.metrics.form import FormResult, form_recovery
@@ -25,6 +26,7 @@ __all__ = [
     "SCORE_KEYS",
     "accuracy_solution",
     "complexity",
+    "evaluate_expression",
     "form_recovery",
     "ned_details",
     "r2",

@@ -60,6 +60,8 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     ok = out["status"].eq("ok")
     truth = _has_truth(out)
     out["ok"] = ok
+    mismatch = out.get("expression_mismatch", pd.Series(False, index=out.index, dtype=object))
+    out["is_mismatch"] = ok & mismatch.fillna(False).astype(bool)
     out["is_timeout"] = out["status"].eq("timeout")
     out["is_error"] = out["status"].eq("error")
     out["has_truth"] = truth
@@ -85,6 +87,7 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
         n_ok=("ok", "sum"),
         n_timeout=("is_timeout", "sum"),
         n_error=("is_error", "sum"),
+        n_mismatch=("is_mismatch", "sum"),
         has_truth=("has_truth", "any"),
         solved=("solved", "mean"),
         acc_solved=("acc_solved", "mean"),
@@ -95,7 +98,7 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
         complexity_score=("complexity_score", "median"),
         fit_time=("fit_time_s", "median"),
     ).reset_index()
-    for col in ("n_ok", "n_timeout", "n_error"):
+    for col in ("n_ok", "n_timeout", "n_error", "n_mismatch"):
         out[col] = out[col].astype(int)
     return out
 
@@ -136,6 +139,7 @@ def summarize(
                 "n_ok": int(runs["ok"].sum()),
                 "n_timeout": int(runs["is_timeout"].sum()),
                 "n_error": int(runs["is_error"].sum()),
+                "n_mismatch": int(runs["is_mismatch"].sum()),
                 "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
                 "recovery_ci_low": rec_ci[0],
                 "recovery_ci_high": rec_ci[1],
@@ -174,6 +178,7 @@ def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, f
     table["n_instances"] = g.size()
     table["n_runs"] = g["n_runs"].sum()
     table["n_failed"] = g["n_timeout"].sum() + g["n_error"].sum()
+    table["n_mismatch"] = g["n_mismatch"].sum()
     table = table.reset_index()
     order = ["rank_recovery", "rank_r2", "method"]
     table = table.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)

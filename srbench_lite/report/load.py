@@ -30,6 +30,9 @@ NUMERIC_FIELDS = (
     "fit_time_s",
     "r2_train",
     "r2_test",
+    "r2_train_predict",
+    "r2_test_predict",
+    "expression_rel_diff",
     "ned",
     "complexity",
     "n_train",
@@ -154,8 +157,9 @@ def normalize(
     for name in RECORD_FIELDS:
         if name not in frame:
             frame[name] = None
-    if "schema_version" not in frame:
-        frame["schema_version"] = None
+    for name in ("schema_version", "expression_mismatch", *NUMERIC_FIELDS):
+        if name not in frame:  # fields newer than the record's schema
+            frame[name] = None
     if "run" not in frame:
         frame["run"] = None
     lacking = frame[list(REQUIRED_FIELDS)].isna().any(axis=1)
@@ -190,6 +194,7 @@ def normalize(
     frame["noise"] = pd.to_numeric(frame["noise"], errors="coerce").fillna(0.0).astype(float)
     frame["seed"] = pd.to_numeric(frame["seed"], errors="coerce").astype("Int64")
     frame["exact_recovery"] = frame["exact_recovery"].map(_to_bool).astype("boolean")
+    frame["expression_mismatch"] = frame["expression_mismatch"].map(_to_bool).astype("boolean")
     frame["recovery_kind"] = frame["recovery_kind"].map(_to_text).astype(object)
     frame["schema_version"] = frame["schema_version"].map(_to_text).astype(object)
     return frame

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from srbench_lite.provenance import command_as_typed, scrub_paths
 from srbench_lite.report.aggregate import (
     ACCURACY_THRESHOLD,
     FAILURE_RULES,
@@ -149,27 +149,66 @@ def _meta_get(meta: dict[str, Any], *keys: str) -> Any:
 
 
 def _command_text(cmd: Any) -> str | None:
+    """A run's command as typed, with no path of the machine that made it (older run.json
+    files held the interpreter's absolute ``argv``)."""
     if cmd is None:
         return None
     if isinstance(cmd, (list, tuple)):
         import shlex
 
-        return shlex.join(str(c) for c in cmd)
-    return str(cmd)
+        return shlex.join(command_as_typed([str(c) for c in cmd]))
+    return scrub_paths(str(cmd))
+
+
+def code_text(meta: dict[str, Any]) -> str:
+    """The code a run came from: ``abc123def456`` (commit), ``abc123def456 + uncommitted
+    changes``, ``installed package``, or ``–`` (not recorded)."""
+    code = meta.get("code")
+    if isinstance(code, dict):
+        sha = str(code.get("git_commit") or "")[:12]
+        if code.get("source") != "git checkout":
+            return "installed package"
+        if code.get("git_dirty"):
+            return f"{sha or '?'} + uncommitted changes"
+        return sha or "–"
+    git = meta.get("git_sha")  # schema 1: the commit only, cleanliness unknown
+    return f"{str(git)[:12]} (uncommitted changes not recorded)" if git else "–"
+
+
+def dirty_warnings(data: ReportData) -> list[str]:
+    """One plain sentence per run that came from uncommitted code (or did not say)."""
+    out = []
+    for run in data.loaded.runs:
+        metas = [run.meta, *[m for m in run.meta.get("resumed", []) if isinstance(m, dict)]]
+        for i, meta in enumerate(metas):
+            code = meta.get("code")
+            part = "" if i == 0 else f" (resumed session {i})"
+            if isinstance(code, dict) and code.get("git_dirty"):
+                changed = ", ".join(str(c).strip() for c in code.get("git_changed") or [])
+                n = int(code.get("git_n_changed") or 0)
+                out.append(
+                    f"Run {run.name}{part} came from uncommitted code: commit "
+                    f"{str(code.get('git_commit') or '?')[:12]} plus {n} changed or untracked "
+                    f"file(s) ({changed}{', ...' if n > len(code.get('git_changed') or []) else ''}); "
+                    "its figures are not reproducible from a commit."
+                )
+            elif not isinstance(code, dict) and meta:
+                out.append(
+                    f"Run {run.name}{part} does not record whether its code had uncommitted "
+                    "changes (made before srbench-lite recorded it)."
+                )
+    return out
 
 
 def run_rows(data: ReportData) -> list[dict[str, str]]:
-    """One row per combined run: name, path, records, skipped lines, id, date, git, command."""
+    """One row per combined run: name, path, records, skipped lines, id, date, code, command."""
     rows = []
     for run in data.loaded.runs:
         meta = run.meta
-        git = _meta_get(meta, "git_sha", "git", "commit", "git_commit")
-        if isinstance(git, dict):
-            git = git.get("sha") or git.get("commit") or json.dumps(git)
         rows.append(
             {
                 "run": run.name,
-                "path": str(run.path),
+                "path": scrub_paths(str(run.path)),
                 "records": str(run.n_records),
                 "skipped": str(run.n_skipped),
                 "run_id": str(_meta_get(meta, "run_id", "id") or "–"),
@@ -177,8 +216,8 @@ def run_rows(data: ReportData) -> list[dict[str, str]]:
                     _meta_get(meta, "created", "created_at", "started", "started_at", "timestamp")
                     or "–"
                 ),
-                "git": str(git)[:12] if git else "–",
-                "command": _command_text(_meta_get(meta, "command", "argv", "cmd")) or "",
+                "git": code_text(meta),
+                "command": _command_text(meta.get("command")) or "",
             }
         )
     return rows
@@ -247,7 +286,9 @@ def intro(data: ReportData) -> str:
         f"{len(rec)} runs of {len(data.methods)} methods on {n_problems} problems "
         f"from {len(data.loaded.runs)} run director{'y' if len(data.loaded.runs) == 1 else 'ies'}"
         f"; {int((~rec['ok']).sum())} runs failed "
-        f"({int(rec['is_timeout'].sum())} timeouts, {int(rec['is_error'].sum())} errors)."
+        f"({int(rec['is_timeout'].sum())} timeouts, {int(rec['is_error'].sum())} errors)"
+        f"; in {int(rec['is_mismatch'].sum())} successful runs the printed expression "
+        "disagreed with the method's predict()."
     )
 
 
@@ -260,6 +301,18 @@ DEFINITIONS = (
     (
         "Accuracy solution",
         f"R² on the (noise-free) test set > {ACCURACY_THRESHOLD:g}.",
+    ),
+    (
+        "R²",
+        "Every R² is that of the judged expression itself, evaluated on the test rows: the "
+        "model a scientist reads, and the one exact recovery, NED and complexity judge "
+        "(records before schema 2: the method's predict()).",
+    ),
+    (
+        "expr ≠ predict",
+        "Successful runs whose expression disagrees with the method's predict() on the test "
+        "rows: RMS(expression − predict) / RMS(y) > 1e-3, or the expression is not finite "
+        "where predict() is. Such a method's printed model is not the model that predicted.",
     ),
     (
         "NED",
@@ -317,6 +370,7 @@ def leaderboard_rows(block: pd.DataFrame) -> list[list[str]]:
                 f"{r['n_ok']}/{r['n_runs']}",
                 str(r["n_timeout"]),
                 str(r["n_error"]),
+                str(int(r.get("n_mismatch", 0) or 0)),
             ]
         )
     return rows
@@ -334,6 +388,7 @@ LEADERBOARD_HEADERS = (
     "ok runs",
     "timeouts",
     "errors",
+    "expr ≠ predict",
 )
 
 
@@ -352,8 +407,8 @@ def blocks(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-#: ``#`` and method left-aligned, numbers right-aligned (both tables have 11 columns)
-RANK_ALIGN = "ll" + "r" * 9
+#: ``#`` and method left-aligned, numbers right-aligned (both tables have 12 columns)
+RANK_ALIGN = "ll" + "r" * 10
 RANK_HEADERS = (
     "#",
     "method",
@@ -366,6 +421,7 @@ RANK_HEADERS = (
     "rank: fit time",
     "runs",
     "failed",
+    "expr ≠ predict",
 )
 
 
@@ -381,6 +437,7 @@ def ranking_rows(data: ReportData) -> list[list[str]]:
                 *(fmt_num(r[f"rank_{k}"], ".2f") for k in RANK_METRICS),
                 str(int(r["n_runs"])),
                 str(int(r["n_failed"])),
+                str(int(r.get("n_mismatch", 0) or 0)),
             ]
         )
     return rows
@@ -442,7 +499,7 @@ def markdown(data: ReportData) -> str:
     runs = run_rows(data)
     out.append(
         _md_table(
-            ["run", "path", "records", "skipped lines", "run id", "date", "git"],
+            ["run", "path", "records", "skipped lines", "run id", "date", "code (git)"],
             [
                 [md(r[k]) for k in ("run", "path", "records", "skipped", "run_id", "date", "git")]
                 for r in runs
@@ -456,9 +513,11 @@ def markdown(data: ReportData) -> str:
             out += [f"Command of run {md(r['run'])}:", "", _code_block(r["command"]), ""]
     out += [f"- **{label}**: {md(value)}" for label, value in settings(data)]
     out.append("")
+    for text in dirty_warnings(data):
+        out += ["> [!WARNING]", f"> {md(text)}", ""]
     if data.loaded.warnings:
         out += ["> [!WARNING]", "> Input problems (the report shows what could be read):"]
-        out += [f"> - {md(w)}" for w in data.loaded.warnings]
+        out += [f"> - {md(scrub_paths(w))}" for w in data.loaded.warnings]
         out.append("")
     out += ["**Failures.** " + FAILURE_RULES, ""]
 
@@ -583,7 +642,9 @@ def runs_table(data: ReportData) -> tuple[str, int]:
     for r in rec[cols].itertuples(index=False):
         model, model_full = _truncate(r.expression)
         truth, truth_full = _truncate(r.true_expression)
-        error, error_full = _truncate(r.error, 160)
+        error, error_full = _truncate(
+            scrub_paths(r.error) if isinstance(r.error, str) else r.error, 160
+        )
         recovered = "–" if _missing(r.exact_recovery) else ("yes" if r.exact_recovery else "no")
         cells = [
             f"<td>{esc(r.run)}</td>",
@@ -625,7 +686,7 @@ def html_page(data: ReportData, images: dict[str, bytes]) -> str:
     runs = run_rows(data)
     h.append(
         _html_table(
-            ["run", "path", "records", "skipped lines", "run id", "date", "git"],
+            ["run", "path", "records", "skipped lines", "run id", "date", "code (git)"],
             [
                 [r[k] for k in ("run", "path", "records", "skipped", "run_id", "date", "git")]
                 for r in runs
@@ -639,11 +700,12 @@ def html_page(data: ReportData, images: dict[str, bytes]) -> str:
     h.append("<ul>")
     h += [f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in settings(data)]
     h.append("</ul>")
+    h += [f'<div class="warn"><b>Warning.</b> {esc(t)}</div>' for t in dirty_warnings(data)]
     if data.loaded.warnings:
         h.append(
             '<div class="warn"><b>Input problems</b> (the report shows what could be read):<ul>'
         )
-        h += [f"<li>{esc(w)}</li>" for w in data.loaded.warnings]
+        h += [f"<li>{esc(scrub_paths(w))}</li>" for w in data.loaded.warnings]
         h.append("</ul></div>")
     h.append(f"<p><b>Failures.</b> {esc(FAILURE_RULES)}</p>")
 

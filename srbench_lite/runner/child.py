@@ -28,6 +28,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 THREAD_VARS = (
     "OMP_NUM_THREADS",
     "MKL_NUM_THREADS",
@@ -98,14 +100,14 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def _error_text(exc: BaseException, where: str) -> str:
+    from srbench_lite.provenance import scrub_paths
+
     tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return _short(f"{where}: {type(exc).__name__}: {exc}\n" + "".join(tb[-6:]))
+    return _short(scrub_paths(f"{where}: {type(exc).__name__}: {exc}\n" + "".join(tb[-6:])))
 
 
 def _predictions(model, X, n: int, which: str):
     """Predictions as a 1-D float array of length n, or a reason they are unusable."""
-    import numpy as np
-
     try:
         raw = model.predict(X)
     except Exception as exc:
@@ -146,8 +148,6 @@ def fit_job(
 
 
 def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], ready) -> None:
-    import numpy as np
-
     from srbench_lite.data import load_problem
     from srbench_lite.expr import ModelParseError, parse_model
     from srbench_lite.methods.registry import ENV_PATH, get_method
@@ -202,9 +202,9 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
     out["predict_time_s"] = time.perf_counter() - start
     problems += [why for why in (why_train, why_test) if why]
     if why_train is None:
-        out["r2_train"] = r2(y_train, pred_train)
+        out["r2_train_predict"] = r2(y_train, pred_train)
     if why_test is None:
-        out["r2_test"] = r2(problem.y_test, pred_test)
+        out["r2_test_predict"] = r2(problem.y_test, pred_test)
 
     kind = "predict" if problems else None
     try:
@@ -220,10 +220,67 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
         except ModelParseError as exc:
             problems.append(f"unparseable expression ({spec.dialect} dialect): {exc}")
             kind = kind or "expression"
+        else:
+            why = _check_expression(out, expr, names, problem, pred_test)
+            if why:
+                problems.append(why)
+                kind = kind or "expression"
     if problems:
         out.update(status="error", error_kind=kind, error=_short("; ".join(problems)))
     else:
         out.update(status="ok", error_kind=None, error=None)
+
+
+def _check_expression(
+    out: dict[str, Any], expr, names: list[str], problem, pred_test
+) -> str | None:
+    """Evaluate the judged expression on the train and test rows: its R² (``r2_train``,
+    ``r2_test``) and whether it disagrees with ``predict()`` (:func:`expression_agreement`).
+    Returns why the expression is unusable as a model, or None."""
+    from srbench_lite.metrics import evaluate_expression, r2
+
+    values = {}
+    for which, X in (("train", problem.X_train), ("test", problem.X_test)):
+        try:
+            values[which] = evaluate_expression(expr, names, np.asarray(X, dtype=float))
+        except Exception as exc:  # lambdify/numpy failures: the method's expression is broken
+            return _error_text(exc, f"the expression cannot be evaluated on the {which} rows")
+    finite = {k: np.isfinite(v) for k, v in values.items()}
+    if not finite["test"].any():
+        return "the expression is not finite on any test row (NaN/inf everywhere)"
+    for which, y in (("train", problem.y_train), ("test", problem.y_test)):
+        out[f"r2_{which}"] = r2(y, values[which]) if finite[which].all() else None
+    out.update(expression_agreement(values["test"], pred_test, problem.y_test))
+    return None
+
+
+#: relative RMS difference between the expression's and predict()'s test values above which
+#: the record is flagged ``expression_mismatch`` (docs/records.md)
+MISMATCH_TOLERANCE = 1e-3
+
+
+def expression_agreement(expr_values, pred_values, y) -> dict[str, Any]:
+    """``expression_mismatch`` (bool or None when predict() gave nothing) and
+    ``expression_rel_diff``: RMS(expression - predict) / RMS(y) over the test rows.
+
+    The rule: mismatch when the relative difference exceeds :data:`MISMATCH_TOLERANCE`, or
+    the expression is non-finite on a row where predict() is finite. Float32 evaluation
+    (operon) and printed constants rounded to 6 decimals (rils-rols) stay orders of
+    magnitude below 1e-3; a printed model that is not the fitted one does not.
+    """
+    expr_values = np.asarray(expr_values, dtype=float)
+    if pred_values is None:
+        return {"expression_mismatch": None, "expression_rel_diff": None}
+    pred_values = np.asarray(pred_values, dtype=float)
+    both = np.isfinite(expr_values) & np.isfinite(pred_values)
+    scale = float(np.sqrt(np.mean(np.square(np.asarray(y, dtype=float))))) or 1.0
+    diff = expr_values[both] - pred_values[both]
+    rel = float(np.sqrt(np.mean(np.square(diff))) / scale) if both.any() else float("inf")
+    lost = bool((np.isfinite(pred_values) & ~np.isfinite(expr_values)).any())
+    return {
+        "expression_mismatch": bool(lost or not rel <= MISMATCH_TOLERANCE),
+        "expression_rel_diff": rel,
+    }
 
 
 def score_fit(result: dict[str, Any], X_check) -> dict[str, Any]:

@@ -73,10 +73,20 @@ def execute_job(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     return complete(record)
 
 
+#: record fields that may carry text from the method or the machine (paths are scrubbed)
+_TEXT_FIELDS = ("error", "metric_error")
+
+
 def complete(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` with every schema field (missing ones set to ``None``)."""
+    """``record`` with every schema field (missing ones set to ``None``) and no absolute path
+    of this machine in its messages."""
+    from srbench_lite.provenance import scrub_paths
+
     for name in RECORD_FIELDS:
         record.setdefault(name, None)
+    for name in _TEXT_FIELDS:
+        if isinstance(record.get(name), str):
+            record[name] = scrub_paths(record[name])
     return record
 
 
@@ -91,8 +101,10 @@ def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     truth, names = _truth(job["dataset"])
     truth = res.get("true_expression", truth)
     names = res.get("feature_names", names)
-    for field in ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test", "expression",
-                  "raw_expression", "n_train", "n_test", "n_features"):  # fmt: skip
+    for field in ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test",
+                  "r2_train_predict", "r2_test_predict", "expression_mismatch",
+                  "expression_rel_diff", "expression", "raw_expression", "n_train", "n_test",
+                  "n_features"):  # fmt: skip
         if field in res:
             record[field] = res[field]
     record["true_expression"] = truth
