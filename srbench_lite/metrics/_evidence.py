@@ -19,12 +19,22 @@ MIN_POINTS = 16
 PRECISE_POINTS = 64
 
 
+def _median_relative(a: np.ndarray, b: np.ndarray) -> float:
+    """Median of ``|a - b| / max(|a|, |b|)`` over the points (0 where both are 0)."""
+    with np.errstate(all="ignore"):
+        denom = np.maximum(np.abs(a), np.abs(b))
+        rel = np.where(denom > 0, np.abs(a - b) / denom, 0.0)
+    return float(np.median(rel))
+
+
 class Numbers:
     """Truth and model on the sample points, and the relative gap of each relation.
 
     ``gap["equal"] = max|t - m| / S``, ``gap["constant_difference"] = ptp(t - m) / S`` and
     ``gap["constant_ratio"] = max|m - k t| / max|m|`` (``k`` by least squares), with
-    ``S = max|t|`` over the points where both are real and finite. ``precise=True`` computes
+    ``S = max|t|`` over the points where both are real and finite. A few large values must not
+    decide alone (one point where ``exp`` is huge makes any ``m`` look proportional), so the
+    equal and ratio gaps are at least the *median* pointwise relative gap. ``precise=True`` computes
     ``t``, ``m`` and ``t - m`` with mpmath (50 digits) before rounding them to float, on at
     most :data:`PRECISE_POINTS` of the points.
     """
@@ -57,7 +67,9 @@ class Numbers:
                 self.ok = False
                 return
         self.scale = scale
-        self.gap["equal"] = self.gap["identical"] = float(np.max(np.abs(r))) / scale
+        self.gap["equal"] = self.gap["identical"] = max(
+            float(np.max(np.abs(r))) / scale, _median_relative(t, m)
+        )
         self.gap["constant_difference"] = float(np.ptp(r)) / scale
         self.difference_value = float(np.median(r))
         # ratio: least-squares k in m = k t, judged globally (m / t is ill-conditioned near
@@ -68,7 +80,9 @@ class Numbers:
             k = float(np.dot(m / scale, t / scale)) / tt
             self.ratio_value = k
             if k != 0:
-                self.gap["constant_ratio"] = float(np.max(np.abs(m - k * t))) / m_scale
+                self.gap["constant_ratio"] = max(
+                    float(np.max(np.abs(m - k * t))) / m_scale, _median_relative(k * t, m)
+                )
 
     def values(self, expr: sp.Expr) -> np.ndarray:
         from srbench_lite.metrics._numeric import evaluate

@@ -26,34 +26,52 @@ where the reference is known to be wrong. Every departure, in pipeline order
    given -- pass the problem's data for domain-aware verdicts -- else 256 points from U(1, 5),
    SRBench's Feynman range). Relative gaps: ``max|t - m|/S`` (equal), ``ptp(t - m)/S``
    (constant difference), ``max|m - k t|/max|m|`` with least-squares ``k`` (constant ratio),
-   ``S = max|t|``. If every allowed relation's gap exceeds ``numeric_tol`` (1e-3) in float64
-   *and again* at 50 digits with mpmath (float64 cannot see ``truth + 0.5`` when the truth is
-   1e-34), no identity can hold and the verdict is ``none`` without calling ``simplify``.
-   With fewer than 16 valid points the screen is *inconclusive* and the symbolic steps decide.
-5. **Symbolic steps** (SRBench's, reordered so that cheap ones come first): structural
-   equality of the rounded forms -> ``identical`` (this includes reordering); sympy's automatic
-   evaluation of ``truth - model`` or ``model / truth``; then ``simplify`` -- but only of a
-   relation the numbers still allow (``simplify`` can run for minutes on ``sin(1e33*x)**2``).
+   ``S = max|t|``, the equal and ratio gaps at least the median pointwise relative gap. If
+   every allowed relation's gap exceeds ``numeric_tol`` (1e-3) in float64 *and again* at 50
+   digits with mpmath (float64 cannot see ``truth + 0.5`` when the truth is 1e-34), no identity
+   can hold and the verdict is ``none`` without any symbolic work. With fewer than 16 valid
+   points the screen is *inconclusive* and the symbolic steps decide. Numbers never make a
+   solution: agreement only decides which proofs are worth trying.
+5. **Cheap exact steps**: structural equality of the rounded forms -> ``identical`` (this
+   includes reordering); sympy's automatic evaluation of ``truth - model`` or ``model / truth``.
    ``truth - model`` -> 0: ``equal``, a real finite constant: ``constant_difference``;
-   ``model / truth`` -> a nonzero real constant: ``constant_ratio``. SRBench never simplifies
-   the ratio (and simplifies the difference under an inverted condition); SRBench's
+   ``model / truth`` -> a nonzero real constant: ``constant_ratio``. SRBench's
    ``is_constant()`` (numeric, accepts ``zoo``) becomes "no free symbols, finite, real".
    Symbols are real, and positive where every user-given sample value is positive.
-6. **Negligible terms** (replaces the other use of SRBench's ``|c| < 1e-4 -> 0``): additive
+6. **Other forms** (new; :mod:`srbench_lite.metrics.rewrites`): a model that is the truth in
+   another form is proved by rewriting both sides -- constants factored out of radicals and
+   logarithms *before* rounding (``sqrt(1.0123 - 1.126e-17*v**2)``), trigonometric and
+   hyperbolic functions as exponentials (Pythagorean, double/half-angle and sum identities,
+   phase shifts), sympy's ``fu`` rules, logarithms and powers expanded on a positive domain.
+   After each rewrite a relation is proved exactly on the forms rounded as printed, or by
+   comparing coefficients of the unrounded forms, cross-multiplied and expanded into
+   polynomials over common generators (non-polynomial atoms such as ``cos(d*k)``,
+   ``sqrt(...)``, ``exp(...)`` matched to the truth's recursively, constants pulled out of
+   them): to 1e-4 relative as printed (a model printed expanded, ``1.5*(a*x + 1)`` as
+   ``1.086e23*x + 1.5``, rounds to constants that are no longer exactly proportional), to
+   1e-6 after a rewrite that adds constants together (where 3-digit rounding would absorb a
+   constant off by 1 %). ``detail`` names the rewrite that proved it.
+7. **simplify** of ``truth - model`` and ``model / truth``, as SRBench -- but only of a relation
+   the numbers still allow (``simplify`` can run for minutes on ``sin(1e33*x)**2``). SRBench
+   never simplifies the ratio (and simplifies the difference under an inverted condition).
+8. **Negligible terms** (replaces the other use of SRBench's ``|c| < 1e-4 -> 0``): additive
    terms of the simplified difference (or ratio) whose magnitude on every valid point is below
    ``prune_tol`` (1e-4) times the truth's scale (or the ratio) are dropped before deciding:
    ``x**2 + 1e-6*x`` still recovers ``x**2`` on U(1, 5), but ``1e-11*m1`` next to
    ``6.67e-11*m1*m2/r**2`` is not negligible. Pass ``X`` so that this is judged on the
    problem's domain.
-7. **Constants combined differently** (new): a model printed expanded, e.g. ``1.5*(a*x + 1)``
-   as ``1.086e23*x + 1.5``, rounds to constants that are no longer exactly proportional. When
-   the numbers allow a relation that the exact steps could not prove, both sides (unrounded)
-   are cross-multiplied and expanded into polynomials over common generators (non-polynomial
-   atoms such as ``cos(d*k)`` or ``sqrt(...)`` are matched to the truth's recursively, with the
-   same tolerance) and compared coefficient by coefficient to :data:`COEF_TOL` (1e-4) relative.
-8. **Numeric check of the verdict** (new): the relation found must hold on the valid sample
-   points within ``numeric_tol``; otherwise the verdict becomes ``none`` and ``detail`` says
-   why (this catches sympy mistakes and branch-cut identities that fail on the domain).
+9. **The NED's canonical forms** (new): the ``srsd`` rewrite compares SRSD's ``factor`` /
+   ``simplify`` forms (exactly those NED builds, cached in the worker), so a model whose
+   canonical tree is the truth's with constants equal to rounding is solved: NED = 0 and "not
+   solved" then means that the constants differ.
+10. **Numeric check of the verdict** (new): the relation found must hold on the valid sample
+    points within ``numeric_tol``; otherwise the verdict becomes ``none`` and ``detail`` says
+    why (this catches sympy mistakes and branch-cut identities that fail on the domain).
+
+Every symbolic step of 6-9 runs under its own time limit (a fifth of ``timeout``; 6 s when
+``timeout`` is None) within 90 % of ``timeout`` overall: a rewrite that runs too long is
+skipped (``detail`` says so); when ``simplify`` itself was cut short while the numbers allow a
+relation, the verdict is ``timeout`` (we do not know), never ``none``.
 
 ``mode="strict"``: only ``identical``/``equal`` count (same rounding and tolerances, no
 pruning, no constant difference or ratio). ``mode="legacy"``: SRBench's pipeline bug for bug
@@ -307,7 +325,7 @@ class _Judge:
         return None
 
     def negligible(self) -> dict | None:
-        """Drop additive terms that only a tiny fitted coefficient makes small (step 6)."""
+        """Drop additive terms that only a tiny fitted coefficient makes small (step 8)."""
         nums = self.ev.first
         if not (nums.ok and self.prune_tol > 0 and not self.strict):
             return None
@@ -337,7 +355,9 @@ class _Judge:
             detail += ", nor does any rewrite prove a relation (although they agree numerically)"
         if self.timed_out:
             steps = ", ".join(dict.fromkeys(self.timed_out))
-            if agree_numerically or not self.ev.informative:
+            # SRBench's own step (simplify) cut short where the numbers allow a relation: we
+            # do not know; a rewrite cut short only leaves fewer chances of a proof
+            if "simplify" in self.timed_out and (agree_numerically or not self.ev.informative):
                 detail = f"no proof within the time limit (timed out: {steps}); {detail}"
                 return self.verdict("timeout", detail, **extra)
             detail += f" (timed out: {steps})"

@@ -5,7 +5,7 @@ numbers say that a relation holds but the cheap exact steps could not prove it. 
 an identity on the domain (symbols are real, or positive when every sample value is), applied to
 both sides. A proof after a rewrite is either exact -- on the forms rounded as SRBench rounds the
 printed constants, then rewritten -- or a comparison of coefficients of the rewritten unrounded
-forms (:func:`srbench_lite.metrics.recovery` step 7), to :data:`AS_PRINTED_TOL` or, where the
+forms (:mod:`srbench_lite.metrics.recovery`, step 6), to :data:`AS_PRINTED_TOL` or, where the
 rewrite adds constants together, :data:`MIXED_TOL`:
 
 ``constants``
