@@ -47,15 +47,36 @@ RESULT_COLUMNS = (
 )
 
 
+def _epilog() -> str:
+    from srbench_lite.dialects import DIALECTS
+
+    width = max(len(name) for name in DIALECTS)
+    lines = ["dialects (--dialect, or a 'dialect' column in --pairs):"]
+    lines += [f"  {d.name:<{width}}  {d.description}" for d in DIALECTS.values()]
+    lines += [
+        "",
+        "Every dialect reads ^ as power, np.cos as cos and |u| as Abs(u). Protected operators",
+        "(gplearn's div/log/sqrt, GP-GOMEA's p/ and plog, FEAT's sqrt(|u|)) are read as the",
+        "plain functions, as SRBench's clean_pred_model does; docs/metrics.md has the details.",
+        "",
+        "--pairs CSV columns: model, and truth or problem; optional feature_names (; or ,",
+        "separated), dialect, id; other columns are copied to the output.",
+    ]
+    return "\n".join(lines)
+
+
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "score",
         help="score model expressions against true formulas (recovery, NED, complexity)",
         description=(
             "Judge a model expression against a ground truth with SRBench's exact symbolic "
-            "recovery and SRSD's normalized tree edit distance. Give --model with --truth "
-            "(and --features) or --problem, or a CSV of pairs with --pairs."
+            "recovery, form recovery (the truth's form with the model's own constants) and "
+            "SRSD's normalized tree edit distance. Give --model with --truth (and --features) "
+            "or --problem, or a CSV of pairs with --pairs."
         ),
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", metavar="EXPR", help="model expression (in --dialect)")
     parser.add_argument("--truth", metavar="EXPR", help="true formula (sympy syntax)")
@@ -73,10 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--dialect",
         default="sympy",
         metavar="NAME",
-        help=(
-            "how the model names variables: sympy (default; names are feature names), "
-            "gplearn (X0 = 1st feature), operon (X1 = 1st), pysr (x0), dsr (x1), x0, x1"
-        ),
+        help="the tool's output style (default sympy: names are feature names); see below",
     )
     parser.add_argument(
         "--mode",
@@ -131,7 +149,7 @@ def _score_one(model, truth, features, dialect, args, X=None) -> dict:
 
 
 def _check_dialect(dialect: str, where: str = "--dialect") -> None:
-    from srbench_lite.expr import DIALECTS
+    from srbench_lite.dialects import DIALECTS
 
     if dialect not in DIALECTS:
         import difflib
