@@ -24,10 +24,14 @@ The test, run in the time-limited worker (:mod:`srbench_lite.sandbox`):
    least squares with an
    analytic Jacobian, from several starts (the truth's own constants first, then random
    multiples of them, sign flips included).
-3. **Recovered** when the best refit reproduces the model to float precision: the largest
-   absolute difference on the valid points is at most ``tol`` (default :data:`FORM_TOL`, 1e-9)
-   times the model's largest value. A different structure -- another exponent, a missing term,
-   an extra term the refit cannot zero -- leaves a residual many orders above that.
+3. **Recovered** when the best refit reproduces the model to float precision at every point:
+   ``|form - model| <= tol * max(|model|, 1e-6 * max|model|)`` on each valid point, ``tol``
+   (default :data:`FORM_TOL`) 1e-9 -- relative to the point's own value, so that a ``+ 0.5`` on
+   a law that reaches 1e13 is still seen where the law is small (the least squares are weighted
+   the same way). A different structure -- another exponent, a missing term, an extra term the
+   refit cannot zero -- leaves a residual many orders above that. A part of the law that the
+   refit can only match by setting its constant to 0 (``exp(c1*L)`` with ``c1 = 0``) counts as
+   missing, unless it is negligible in the truth itself on these points.
 
 The model must be defined (finite, real) wherever the truth is, up to
 :data:`MAX_UNDEFINED_FRACTION` of the points (float overflow artefacts); otherwise the form is
@@ -55,7 +59,7 @@ from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["FORM_TOL", "FormResult", "form_recovery", "free_constants"]
 
-#: largest relative refit residual (max-norm, relative to the model's largest value) accepted
+#: largest pointwise relative refit residual accepted (see the module docstring)
 FORM_TOL = 1e-9
 #: share of the points where the truth is defined but the model may not be
 MAX_UNDEFINED_FRACTION = 0.02
