@@ -26,26 +26,6 @@ from pathlib import Path
 
 from srbench_lite.errors import SrbenchError
 
-#: columns added to every scored row, in output order
-RESULT_COLUMNS = (
-    "solved",
-    "recovery_kind",
-    "recovery_detail",
-    "numeric_check",
-    "form_recovery",
-    "form_detail",
-    "ned",
-    "edit_distance",
-    "true_nodes",
-    "model_canonical",
-    "truth_canonical",
-    "judges",
-    "complexity",
-    "truth_complexity",
-    "parsed_model",
-    "error",
-)
-
 
 def _epilog() -> str:
     from srbench_lite.dialects import DIALECTS
@@ -135,6 +115,14 @@ def _problem(name: str, cache: dict) -> tuple[str, list[str], object]:
             X = None
         cache[name] = (spec.formula, list(spec.feature_names), X)
     return cache[name]
+
+
+def _result_columns() -> tuple[str, ...]:
+    """Columns added to every scored row, in output order: score()'s keys, the parsed model
+    as ``parsed_model`` (the input columns keep the model as given) and no ``truth`` copy."""
+    from srbench_lite.metrics import SCORE_KEYS
+
+    return tuple("parsed_model" if k == "model" else k for k in SCORE_KEYS if k != "truth")
 
 
 def _score_one(model, truth, features, dialect, args, X=None) -> dict:
@@ -239,6 +227,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     default_features = _split_names(args.features)
     problems: dict = {}
     out_rows = []
+    result_columns = _result_columns()
     for i, row in enumerate(rows, start=2):  # line numbers as an editor shows them
         dialect = (row.get("dialect") or "").strip() or args.dialect
         base = {k: v for k, v in row.items() if k is not None}
@@ -257,7 +246,7 @@ def _run_batch(args: argparse.Namespace) -> int:
                              dialect, args, X)  # fmt: skip
         except ModelParseError as exc:
             raise SrbenchError(f"line {i}: truth {truth!r}: {exc}") from None
-        out_rows.append({**base, **{k: res.get(k) for k in RESULT_COLUMNS}})
+        out_rows.append({**base, **{k: res.get(k) for k in result_columns}})
 
     as_json = args.json or (args.out and args.out.lower().endswith(".json"))
     if as_json:
@@ -266,7 +255,7 @@ def _run_batch(args: argparse.Namespace) -> int:
         import io
 
         buf = io.StringIO()
-        fields = list(dict.fromkeys([*columns, *RESULT_COLUMNS]))
+        fields = list(dict.fromkeys([*columns, *result_columns]))
         writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(out_rows)
