@@ -163,8 +163,10 @@ def _check_equals_srsd(formula: str, feats: list[str]) -> None:
     truth = parse_model(formula, feature_names=feats)
     rename = {sp.Symbol(f): sp.Symbol(f"x{i}") for i, f in enumerate(feats)}
     for kind, model in _perturbed(truth).items():
-        ours = ned_details(str(model), formula, feature_names=feats, timeout=60)
-        theirs = _srsd_ned(model.xreplace(rename), truth.xreplace(rename))
+        text = str(model)  # what a method prints; SRSD's converters sympify that string
+        ours = ned_details(text, formula, feature_names=feats, timeout=60)
+        local = {f: sp.Symbol(f) for f in feats}
+        theirs = _srsd_ned(sp.sympify(text, locals=local).xreplace(rename), truth.xreplace(rename))
         assert ours.ned == pytest.approx(theirs, abs=1e-12), (kind, str(model))
 
 
