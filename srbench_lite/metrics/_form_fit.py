@@ -17,7 +17,7 @@ from srbench_lite.metrics.form import MAX_UNDEFINED_FRACTION, MIN_ROWS
 MIN_POINTS = 16
 #: value a non-finite residual is replaced by during the refit (in units of the model's scale)
 _PENALTY = 1e3
-#: smallest per-point scale, relative to the largest |value| (points near a zero of the model)
+#: smallest least-squares weight, relative to the largest |value| (points near a zero)
 FLOOR = 1e-6
 
 
@@ -75,22 +75,26 @@ def _top_up(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _weights(y: np.ndarray) -> np.ndarray:
-    """Per-point scale: ``|y|``, but not below :data:`FLOOR` of the largest ``|y|`` (zeros)."""
+    """Least-squares weights: ``|y|``, but not below :data:`FLOOR` of the largest ``|y|``."""
     top = float(np.max(np.abs(y)))
     if top == 0:
         return np.ones_like(y)
     return np.maximum(np.abs(y), FLOOR * top)
 
 
-def _relative_residual(form: _Form, cols, theta, y: np.ndarray, w: np.ndarray) -> float:
-    """The largest pointwise relative difference between the form at ``theta`` and ``y``."""
+def _relative_residual(form: _Form, cols, theta, y: np.ndarray) -> float:
+    """The largest pointwise relative gap between the form at ``theta`` and ``y`` (where ``y``
+    is exactly 0: relative to the smallest nonzero ``|y|``)."""
     r = form(cols, theta) - y
     if not np.all(np.isfinite(r)):
         return float("inf")
-    return float(np.max(np.abs(r) / w))
+    magnitude = np.abs(y)
+    nonzero = magnitude[magnitude > 0]
+    floor = float(nonzero.min()) if nonzero.size else 1.0
+    return float(np.max(np.abs(r) / np.maximum(magnitude, floor)))
 
 
-def _vanishing(form: _Form, cols, theta, v, y, w: np.ndarray, tol: float) -> list[int]:
+def _vanishing(form: _Form, cols, theta, v, y, tol: float) -> list[int]:
     """Parameters the fit can set to 0 although the truth's own value of them matters here.
 
     Setting such a parameter to 0 (``exp(c1*L) -> 1``) still reproduces the model, whereas in
@@ -98,18 +102,17 @@ def _vanishing(form: _Form, cols, theta, v, y, w: np.ndarray, tol: float) -> lis
     that part of the law, which the refit only hid by zeroing it.
     """
     truth_values = form(cols, v)
-    t_w = _weights(truth_values)
     out = []
     for i in range(theta.size):
         if v[i] == 0:
             continue
         zeroed = theta.copy()
         zeroed[i] = 0.0
-        if _relative_residual(form, cols, zeroed, y, w) > 10 * tol:
+        if _relative_residual(form, cols, zeroed, y) > 10 * tol:
             continue
         truth_zeroed = v.copy()
         truth_zeroed[i] = 0.0
-        if _relative_residual(form, cols, truth_zeroed, truth_values, t_w) > 10 * tol:
+        if _relative_residual(form, cols, truth_zeroed, truth_values) > 10 * tol:
             out.append(i)
     return out
 
@@ -141,9 +144,13 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
         return {**out, "recovered": None, "status": "undecided", "detail": detail}
     cols = [c[usable] for c in cols]
     y = y_model[usable]
+    n_info = int(np.count_nonzero(y))
+    if n_info < MIN_POINTS:
+        detail = f"the model is 0 (or underflows to 0) on all but {n_info} of {n_use} points"
+        return {**out, "recovered": None, "status": "undecided", "detail": detail}
     w = _weights(y)
 
-    best_theta, best = v, _relative_residual(compiled, cols, v, y, w)
+    best_theta, best = v, _relative_residual(compiled, cols, v, y)
     if v.size and best > tol:
 
         def residuals(u):
@@ -163,7 +170,7 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
             except (ValueError, FloatingPointError, np.linalg.LinAlgError):
                 continue
             theta = v * fit.x
-            res = _relative_residual(compiled, cols, theta, y, w)
+            res = _relative_residual(compiled, cols, theta, y)
             if res < best:
                 best_theta, best = theta, res
             if best <= tol:
@@ -172,7 +179,7 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
     out["residual"] = best
     what = f"refit of {len(params)} constant(s)" if len(params) else "the truth (no free constants)"
     consts = f" ({_format(params, best_theta)})" if len(params) else ""
-    missing = _vanishing(compiled, cols, best_theta, v, y, w, tol) if best <= tol else []
+    missing = _vanishing(compiled, cols, best_theta, v, y, tol) if best <= tol else []
     if missing:
         names_ = ", ".join(str(params[i]) for i in missing)
         detail = (
@@ -181,10 +188,7 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
         )
         return {**out, "recovered": False, "detail": detail}
     if best <= tol:
-        detail = (
-            f"{what} reproduces the model on {n_use} points to {best:.2g} (largest relative gap)"
-            f"{consts}"
-        )
+        detail = f"{what} reproduces the model on {n_use} points to {best:.2g} (relative){consts}"
         return {**out, "recovered": True, "detail": detail}
     detail = (
         f"best {what} leaves a relative residual of {best:.3g} on {n_use} points "

@@ -25,11 +25,14 @@ The test, run in the time-limited worker (:mod:`srbench_lite.sandbox`):
    analytic Jacobian, from several starts (the truth's own constants first, then random
    multiples of them, sign flips included).
 3. **Recovered** when the best refit reproduces the model to float precision at every point:
-   ``|form - model| <= tol * max(|model|, 1e-6 * max|model|)`` on each valid point, ``tol``
-   (default :data:`FORM_TOL`) 1e-9 -- relative to the point's own value, so that a ``+ 0.5`` on
-   a law that reaches 1e13 is still seen where the law is small (the least squares are weighted
-   the same way). A different structure -- another exponent, a missing term, an extra term the
-   refit cannot zero -- leaves a residual many orders above that. A part of the law that the
+   ``|form - model| <= tol * |model|`` (``tol``: :data:`FORM_TOL`, 1e-9; where the model is
+   exactly 0, relative to its smallest nonzero value) -- pointwise, so that a ``+ 0.5`` on a
+   law that reaches 1e13 is still seen where the law is small (the least squares are weighted
+   by ``|model|`` too). Float cancellation next to a zero of the model costs digits only within
+   about 1e-6 (relative) of the zero, where sample points practically never fall. A different structure -- another exponent, a missing term,
+   an extra term the refit cannot zero -- leaves a residual many orders above that. A model that
+   is 0 on nearly every point (underflow; ``1 - cos(1e-10)`` in float64) gives no verdict
+   (``None``): float64 cannot tell forms apart there. A part of the law that the
    refit can only match by setting its constant to 0 (``exp(c1*L)`` with ``c1 = 0``) counts as
    missing, unless it is negligible in the truth itself on these points.
 
