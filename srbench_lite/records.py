@@ -11,7 +11,7 @@ Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, sui
 seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
 true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
 time_budget_s, versions``, plus ``r2_train_predict, r2_test_predict, expression_mismatch,
-expression_rel_diff, schema_version, run_id, job_id, problem_seed, error_kind,
+expression_rel_diff, expression_f32_diff, schema_version, run_id, job_id, problem_seed, error_kind,
 metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
 n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
 numbers are written as ``null``. Since schema 2, ``r2_train``/``r2_test`` are the R² of the
@@ -38,6 +38,7 @@ __all__ = [
     "JOB_KEY",
     "RECORDS_FILE",
     "RECORD_FIELDS",
+    "REQUIRED_FIELDS",
     "SCHEMA_FIELDS",
     "RETRY_KINDS",
     "RUN_FILE",
@@ -89,6 +90,7 @@ RECORD_FIELDS = SCHEMA_FIELDS + (
     "r2_test_predict",
     "expression_mismatch",
     "expression_rel_diff",
+    "expression_f32_diff",
     "schema_version",
     "run_id",
     "job_id",
@@ -197,27 +199,48 @@ class RecordWriter:
         self.close()
 
 
-def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
+#: a record without one of these cannot be placed in a leaderboard (or resumed)
+REQUIRED_FIELDS = ("dataset", "method", "status")
+
+
+def read_records(
+    path: str | os.PathLike, *, skipped: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Every complete record of a ``records.jsonl`` (or of the run directory holding it).
 
-    Lines that are not JSON objects -- a half-written last line from a killed run, garbage --
-    are skipped; a missing file gives an empty list.
+    Lines that are not JSON objects with :data:`REQUIRED_FIELDS` -- a half-written last line
+    from a killed run, garbage -- are skipped, and described in ``skipped`` when it is given
+    (one message per line); a missing file gives an empty list.
     """
     path = Path(path)
     if path.is_dir():
         path = path / RECORDS_FILE
     if not path.is_file():
         return []
-    rows = []
-    for line in path.read_bytes().decode("utf-8", errors="replace").split("\n"):
+    lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
+    last = len(lines) - 1  # the piece after the last newline: a line still being written
+    rows, why = [], []
+    for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError as exc:
+            why.append(
+                f"a half-written last line ({len(line)} characters; the run may still be "
+                "going or was killed mid-write)"
+                if i == last
+                else f"line {i + 1}, not valid JSON ({exc.msg})"
+            )
             continue
-        if isinstance(obj, dict) and all(k in obj for k in ("dataset", "method", "status")):
+        if not isinstance(obj, dict):
+            why.append(f"line {i + 1}, a JSON {type(obj).__name__}, not an object")
+        elif not all(obj.get(k) not in (None, "") for k in REQUIRED_FIELDS):
+            why.append(f"line {i + 1}, a record without one of {', '.join(REQUIRED_FIELDS)}")
+        else:
             rows.append(obj)
+    if skipped is not None:
+        skipped += why
     return rows
 
 
@@ -280,14 +303,25 @@ def write_run_json(run_dir: str | os.PathLike, meta: Mapping[str, Any]) -> Path:
     return path
 
 
-def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """``run.json`` of a run directory, ``{}`` when absent or unreadable."""
+def read_run_json(
+    run_dir: str | os.PathLike, *, problems: list[str] | None = None
+) -> dict[str, Any]:
+    """``run.json`` of a run directory, ``{}`` when absent or unreadable (then, when
+    ``problems`` is given, a message saying why is appended to it)."""
     path = Path(run_dir) / RUN_FILE
-    try:
-        meta = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError):
+    if not path.is_file():
         return {}
-    return meta if isinstance(meta, dict) else {}
+    try:
+        meta = json.loads(path.read_text("utf-8", errors="replace"))
+    except (OSError, json.JSONDecodeError) as exc:
+        meta, why = None, f"{path}: unreadable ({exc}); run details left out"
+    else:
+        why = f"{path}: not a JSON object; run details left out"
+    if isinstance(meta, dict):
+        return meta
+    if problems is not None:
+        problems.append(why)
+    return {}
 
 
 def run_metadata(

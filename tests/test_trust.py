@@ -156,3 +156,26 @@ def test_scrub_paths():
         "srbench-lite",
         "run",
     ]
+
+
+def test_float32_rounding_is_not_a_mismatch():
+    """Operon predicts in float32: cos(12150.5*x) then differs in the third digit. That is
+    rounding, not another model; a printed 0 for a fitted law is not."""
+    import numpy as np
+    import sympy as sp
+
+    from srbench_lite.metrics import evaluate_expression
+    from srbench_lite.runner.child import expression_agreement
+
+    X = np.random.default_rng(0).uniform(1, 5, (500, 1))
+    expr = sp.sympify("cos(12150.5123*x0) + x0")
+    v64 = evaluate_expression(expr, ["x0"], X)
+    v32 = evaluate_expression(expr, ["x0"], X.astype(np.float32))
+    as_float32_tool = expression_agreement(v64, v32, X[:, 0], v32)
+    assert 1e-4 < as_float32_tool["expression_rel_diff"] < 1e-2
+    assert as_float32_tool["expression_mismatch"] is False
+    printed_zero = expression_agreement(0 * v64, v64, X[:, 0], 0 * v64)
+    assert printed_zero["expression_mismatch"] is True
+    off_by_1pct = expression_agreement(1.01 * v64, v64, X[:, 0], 1.01 * v32)
+    assert off_by_1pct["expression_mismatch"] is True
+    assert expression_agreement(v64, None, X[:, 0])["expression_mismatch"] is None

@@ -9,11 +9,9 @@ values agree with the tool's predictions to about 1e-6 absolute per constant, an
 below 5e-7 print as 0. The package exposes no more precise form.
 
 So that no constant is lost to those six decimals, the tool sees data rescaled by powers of
-ten: each feature ``x_j / 10**a_j`` and the target ``y / 10**b`` (the exponents chosen so that
-each column's RMS lies in [0.3, 3)). A law like ``8.85e-12 * Ef**2 / 2`` then prints as a
-constant of order one instead of ``0.000000``; ``sympy()`` returns the tool's string with the
-scales put back (``10**b * f(x0 / 10**a_0, ...)``, exact powers of ten) and ``predict()``
-applies the same scales, so the expression and the predictions are the same model.
+ten (:class:`~srbench_lite.methods.adapters._common.DecadeScaling`); ``sympy()`` returns its
+string with the exact scales put back and ``predict()`` applies the same scales, so the
+expression and the predictions are one model.
 
 The package's own post-processing is skipped: after fitting it runs ``sympy.simplify`` in a
 thread with a 2 s timeout, which leaves the thread running (burning CPU) when it times out;
@@ -30,13 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from srbench_lite.methods.adapters._common import whole_seconds
+from srbench_lite.methods.adapters._common import DecadeScaling, whole_seconds
 
 __all__ = ["RilsRolsRegressor"]
 
@@ -74,47 +71,23 @@ class RilsRolsRegressor(RegressorMixin, BaseEstimator):
             verbose=False,
             random_state=_seed(self.random_state),
         )
-        self.x_exponents_ = np.array([_decade(col) for col in np.asarray(X).T], dtype=int)
-        self.y_exponent_ = _decade(y)
-        est.fit(self._scaled(X), np.array(y) / 10.0**self.y_exponent_)
+        self.scaling_ = DecadeScaling.fit(X, y)
+        est.fit(self.scaling_.scale_X(X), self.scaling_.scale_y(y))
         self.estimator_ = est
         self.model_string_ = str(est.model)
         return self
 
-    def _scaled(self, X) -> np.ndarray:
-        return np.array(X) / 10.0 ** self.x_exponents_[None, :]
-
     def predict(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        # the tool resizes its input in place: _scaled gives it a copy
-        pred = np.asarray(self.estimator_.predict(self._scaled(X)), dtype=np.float64)
-        return pred * 10.0**self.y_exponent_
+        # the tool resizes its input in place: scale_X gives it a copy
+        return self.scaling_.unscale_y(self.estimator_.predict(self.scaling_.scale_X(X)))
 
     def sympy(self) -> str:
         """The tool's model string over ``x0, x1, ...`` (dialect ``"x0"``; six decimals), with
         the power-of-ten scales of the data put back (see the module docstring)."""
         check_is_fitted(self)
-        text = self.model_string_
-        if any(self.x_exponents_):
-            text = re.sub(r"\bx(\d+)\b", lambda m: _scaled_name(m, self.x_exponents_), text)
-        if self.y_exponent_:
-            text = f"10**({self.y_exponent_})*({text})"
-        return text
-
-
-def _decade(values) -> int:
-    """The power of ten that brings the RMS of ``values`` into [0.3, 3) (0 for all-zero)."""
-    rms = float(np.sqrt(np.mean(np.square(np.asarray(values, dtype=float)))))
-    if not np.isfinite(rms) or rms == 0.0:
-        return 0
-    return int(np.floor(np.log10(rms / 0.3)))
-
-
-def _scaled_name(match: re.Match, exponents: np.ndarray) -> str:
-    j = int(match.group(1))
-    e = int(exponents[j]) if j < len(exponents) else 0
-    return f"(x{j}*10**({-e}))" if e else match.group(0)
+        return self.scaling_.unscale_expression(self.model_string_, "x")
 
 
 def _seed(random_state: int | None) -> int:
