@@ -4,8 +4,9 @@
 hyperbolic, exp/log, radicals, constants combined or expanded); each must be solved.
 ``NEAR_MISSES``: ``(problem, model, defect)`` -- one defect of the kinds SR methods produce
 (a constant off by 1 % where it matters, a missing term, sin for cos, an angle halved or
-doubled, ``x**2.02`` for ``x**2``, a wrong sign); none may be solved. Truths come from
-``datasets/feynman.csv`` and ``datasets/strogatz.csv`` through the dataset layer.
+doubled, ``x**2.02`` for ``x**2``, a wrong sign); none may be solved. Truths come from the
+package's ``datasets/feynman.csv``, ``srsd.csv`` (Feynman truths with SI constants) and
+``strogatz.csv``, through the dataset layer.
 """
 
 IDENTITIES = [
