@@ -25,17 +25,13 @@ def main() -> None:
     parser.add_argument("--time-budget", type=float, default=10.0)
     args = parser.parse_args()
 
-    from srbench_lite.runner import execute_run
+    from srbench_lite.runner import RunConfig, execute_run
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        summary = execute_run(
-            args.suites,
-            args.methods,
-            out=Path(tmp) / "run",
-            n_jobs=args.n_jobs,
-            time_budget=args.time_budget,
-        )
+        config = RunConfig(args.suites, args.methods, out=Path(tmp) / "run",
+                           n_jobs=args.n_jobs, time_budget=args.time_budget)  # fmt: skip
+        summary = execute_run(config)
         wall = time.perf_counter() - start
     recs = summary.records
 

@@ -29,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"srbench-lite {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"srbench_lite.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"srbench_lite.commands.{name}":
-                raise
-            continue  # command not built yet
-        module.register(sub)
+        importlib.import_module(f"srbench_lite.commands.{name}").register(sub)
     return parser
 
 

@@ -10,10 +10,12 @@ run skips every job whose :data:`JOB_KEY` already has a record -- nothing lost, 
 Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, suite, method,
 seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
 true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
-time_budget_s, versions``, plus ``schema_version, run_id, job_id, problem_seed, error_kind,
+time_budget_s, versions``, plus ``form_recovery, r2_train_predict, r2_test_predict, expression_mismatch,
+expression_rel_diff, expression_f32_diff, schema_version, run_id, job_id, problem_seed, error_kind,
 metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
 n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
-numbers are written as ``null``.
+numbers are written as ``null``. Since schema 2, ``r2_train``/``r2_test`` are the R² of the
+judged expression itself and ``r2_*_predict`` those of the method's ``predict()``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import math
 import os
 import platform
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +38,7 @@ __all__ = [
     "JOB_KEY",
     "RECORDS_FILE",
     "RECORD_FIELDS",
+    "REQUIRED_FIELDS",
     "SCHEMA_FIELDS",
     "RETRY_KINDS",
     "RUN_FILE",
@@ -45,7 +47,6 @@ __all__ = [
     "check_writable",
     "encode_record",
     "finished_keys",
-    "git_sha",
     "job_key",
     "package_versions",
     "read_records",
@@ -55,7 +56,7 @@ __all__ = [
     "write_run_json",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 RECORDS_FILE = "records.jsonl"
 RUN_FILE = "run.json"
 #: one job; a resumed run skips keys that already have a record
@@ -85,6 +86,12 @@ SCHEMA_FIELDS = (
 )
 #: the order fields are written in: the schema first, then the runner's extras
 RECORD_FIELDS = SCHEMA_FIELDS + (
+    "form_recovery",
+    "r2_train_predict",
+    "r2_test_predict",
+    "expression_mismatch",
+    "expression_rel_diff",
+    "expression_f32_diff",
     "schema_version",
     "run_id",
     "job_id",
@@ -193,27 +200,48 @@ class RecordWriter:
         self.close()
 
 
-def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
+#: a record without one of these cannot be placed in a leaderboard (or resumed)
+REQUIRED_FIELDS = ("dataset", "method", "status")
+
+
+def read_records(
+    path: str | os.PathLike, *, skipped: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Every complete record of a ``records.jsonl`` (or of the run directory holding it).
 
-    Lines that are not JSON objects -- a half-written last line from a killed run, garbage --
-    are skipped; a missing file gives an empty list.
+    Lines that are not JSON objects with :data:`REQUIRED_FIELDS` -- a half-written last line
+    from a killed run, garbage -- are skipped, and described in ``skipped`` when it is given
+    (one message per line); a missing file gives an empty list.
     """
     path = Path(path)
     if path.is_dir():
         path = path / RECORDS_FILE
     if not path.is_file():
         return []
-    rows = []
-    for line in path.read_bytes().decode("utf-8", errors="replace").split("\n"):
+    lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
+    last = len(lines) - 1  # the piece after the last newline: a line still being written
+    rows, why = [], []
+    for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError as exc:
+            why.append(
+                f"a half-written last line ({len(line)} characters; the run may still be "
+                "going or was killed mid-write)"
+                if i == last
+                else f"line {i + 1}, not valid JSON ({exc.msg})"
+            )
             continue
-        if isinstance(obj, dict) and all(k in obj for k in ("dataset", "method", "status")):
+        if not isinstance(obj, dict):
+            why.append(f"line {i + 1}, a JSON {type(obj).__name__}, not an object")
+        elif not all(obj.get(k) not in (None, "") for k in REQUIRED_FIELDS):
+            why.append(f"line {i + 1}, a record without one of {', '.join(REQUIRED_FIELDS)}")
+        else:
             rows.append(obj)
+    if skipped is not None:
+        skipped += why
     return rows
 
 
@@ -231,24 +259,6 @@ def finished_keys(path: str | os.PathLike) -> set[tuple]:
 
 
 # --------------------------------------------------------------------------- run.json
-def git_sha(path: str | os.PathLike | None = None) -> str | None:
-    """The commit of the git checkout holding ``path`` (default: this package), or None."""
-    where = Path(path) if path is not None else Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and len(sha) >= 7 else None
-
-
 @lru_cache(maxsize=1)
 def _module_distributions() -> Mapping[str, list[str]]:
     from importlib.metadata import packages_distributions
@@ -294,14 +304,25 @@ def write_run_json(run_dir: str | os.PathLike, meta: Mapping[str, Any]) -> Path:
     return path
 
 
-def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """``run.json`` of a run directory, ``{}`` when absent or unreadable."""
+def read_run_json(
+    run_dir: str | os.PathLike, *, problems: list[str] | None = None
+) -> dict[str, Any]:
+    """``run.json`` of a run directory, ``{}`` when absent or unreadable (then, when
+    ``problems`` is given, a message saying why is appended to it)."""
     path = Path(run_dir) / RUN_FILE
-    try:
-        meta = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError):
+    if not path.is_file():
         return {}
-    return meta if isinstance(meta, dict) else {}
+    try:
+        meta = json.loads(path.read_text("utf-8", errors="replace"))
+    except (OSError, json.JSONDecodeError) as exc:
+        meta, why = None, f"{path}: unreadable ({exc}); run details left out"
+    else:
+        why = f"{path}: not a JSON object; run details left out"
+    if isinstance(meta, dict):
+        return meta
+    if problems is not None:
+        problems.append(why)
+    return {}
 
 
 def run_metadata(
@@ -311,15 +332,20 @@ def run_metadata(
     method_requires: Iterable[str] = (),
     command: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The content of a new ``run.json``: id, time, command, config, versions, git, platform."""
+    """The content of a new ``run.json``: id, time, the command as typed, config, package
+    versions, the code's git commit and whether it had uncommitted changes, platform.
+
+    No absolute path of this machine is written (:mod:`srbench_lite.provenance`)."""
+    from srbench_lite.provenance import code_state, command_as_typed, scrub_value
+
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "created_at": utc_now(),
-        "command": list(sys.argv if command is None else command),
-        "config": dict(config),
+        "command": command_as_typed(sys.argv if command is None else command),
+        "config": scrub_value(dict(config)),
         "versions": package_versions(tuple(sorted(set(method_requires)))),
-        "git_sha": git_sha(),
+        "code": code_state(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "host": socket.gethostname(),

@@ -46,13 +46,14 @@ def _fit_and_compare(name, problem, rtol, **overrides):
 
 
 # --------------------------------------------------------------------------------------------
-# registry: every adapter file loads, declares its knobs, and builds without the tool
+# registry: every adapter module loads, declares its knobs, and builds without the tool
 
 
 @pytest.mark.parametrize("name", ADAPTERS)
 def test_adapter_files_load(name):
     method = get_method(name)
-    assert method.source.endswith(".py") and "failed to load" not in (method.missing() or "")
+    assert method.source.startswith(f"entry point {name} = srbench_lite.methods.bundled.")
+    assert "failed to load" not in (method.missing() or "")
     assert method.requires and method.install
 
 
@@ -258,10 +259,28 @@ def test_operon_fit_reproduces_predictions():
 
 
 def test_rils_rols_fit_reproduces_predictions():
-    pytest.importorskip("rils_rols")
+    hint = get_method("rils-rols").install
+    pytest.importorskip("rils_rols", reason=f"rils-rols is not installed; install with: {hint}")
     # the model string has six decimals: agreement to ~1e-6 per constant
     est, _ = _fit_and_compare("rils-rols", "smoke_trig", 1e-5)
     assert isinstance(est.sympy(), str)
+
+
+@pytest.mark.parametrize("name, module", [("rils-rols", "rils_rols"), ("operon", "pyoperon")])
+def test_tiny_and_huge_constants_survive_fixed_decimals(name, module):
+    """Fixed printed decimals (rils-rols 6, operon 20) must not turn 9.274e-24*x0**2*x1 into 0:
+    the adapters rescale by powers of ten, and sympy() is the model predict() uses."""
+    hint = get_method(name).install
+    pytest.importorskip(module, reason=f"{name} is not installed; install with: {hint}")
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(1, 5, 300), rng.uniform(1e6, 5e6, 300)])
+    y = 9.274e-24 * X[:, 0] ** 2 * X[:, 1]
+    est = get_method(name).build(time_budget_s=2, seed=0, smoke=True).fit(X, y)
+    assert est.scaling_.x_exponents == (1, 7) and est.scaling_.y_exponent == -15  # RMS in [0.3, 3)
+    expr = parse_model(est.sympy(), dialect=get_method(name).dialect, feature_names=["x0", "x1"])
+    got, want = evaluate(expr, ["x0", "x1"], X), est.predict(X)
+    np.testing.assert_allclose(got, want, rtol=1e-5)  # operon predicts in float32
+    assert np.corrcoef(got, y)[0, 1] > 0.99  # not the constant 0
 
 
 # --------------------------------------------------------------------------------------------

@@ -94,8 +94,10 @@ def test_run_then_refuse_then_resume_then_report(tmp_path, capsys):
     assert main(args) == 2  # a non-empty run directory needs --resume
     assert "--resume" in capsys.readouterr().err
 
-    assert main([*args, "--resume"]) == 0
-    assert "0 record(s) written" in capsys.readouterr().out
+    assert main([*args, "--resume", "--backend", "loky"]) == 0  # the old name: a warning
+    captured = capsys.readouterr()
+    assert "0 record(s) written" in captured.out
+    assert "warning: --backend loky is deprecated" in captured.err
     assert len((out / "records.jsonl").read_text().splitlines()) == 8
 
     reports = tmp_path / "reports"

@@ -8,7 +8,6 @@ import math
 from srbench_lite.records import (
     RecordWriter,
     finished_keys,
-    git_sha,
     job_key,
     package_versions,
     read_records,
@@ -65,13 +64,15 @@ def test_finished_keys_match_job_keys(tmp_path):
 
 
 def test_run_json_roundtrip_and_metadata(tmp_path):
-    meta = run_metadata(run_id="abc", config={"methods": ["linear"]}, command=["x", "run"])
+    meta = run_metadata(
+        run_id="abc", config={"methods": ["linear"]}, command=["/venv/bin/srbench-lite", "run"]
+    )
     assert meta["versions"]["numpy"] and meta["versions"]["scikit-learn"]
-    assert meta["command"] == ["x", "run"] and meta["created_at"].endswith("Z")
+    assert meta["command"] == ["srbench-lite", "run"] and meta["created_at"].endswith("Z")
+    assert meta["code"]["source"] in ("git checkout", "installed package")
     write_run_json(tmp_path, meta)
     assert read_run_json(tmp_path)["run_id"] == "abc"
     assert read_run_json(tmp_path / "nowhere") == {}
-    assert git_sha(tmp_path) is None  # not a checkout: no failure, no sha
 
 
 def test_package_versions_of_method_modules():

@@ -6,7 +6,7 @@ import pytest
 
 from srbench_lite.errors import InvalidValueError, SrbenchError
 from srbench_lite.records import read_records
-from srbench_lite.runner import execute_run
+from srbench_lite.runner import RunConfig, execute_run
 from srbench_lite.runner.backends import connect
 
 distributed = pytest.importorskip("distributed")
@@ -43,15 +43,10 @@ def cluster():
 
 def test_dask_matches_local(tmp_path, cluster):
     kwargs = dict(time_budget=5, seeds=1, noise=[0.01])
-    local = execute_run("smoke", "linear,constant", out=tmp_path / "local", n_jobs=2, **kwargs)
-    dask = execute_run(
-        "smoke",
-        "linear,constant",
-        out=tmp_path / "dask",
-        backend="dask",
-        scheduler=cluster.scheduler_address,
-        **kwargs,
-    )
+    local = RunConfig("smoke", "linear,constant", out=tmp_path / "local", n_jobs=2, **kwargs)
+    dask = RunConfig("smoke", "linear,constant", out=tmp_path / "dask", backend="dask",
+                     scheduler=cluster.scheduler_address, **kwargs)  # fmt: skip
+    local, dask = execute_run(local), execute_run(dask)
     assert len(local.records) == len(dask.records) == 8
     assert _comparable(read_records(tmp_path / "dask")) == _comparable(
         read_records(tmp_path / "local")
@@ -61,7 +56,7 @@ def test_dask_matches_local(tmp_path, cluster):
 
 def test_dask_needs_a_scheduler_and_a_live_one(tmp_path):
     with pytest.raises(InvalidValueError, match="--scheduler"):
-        execute_run("smoke", "constant", out=tmp_path / "a", backend="dask")
+        RunConfig("smoke", "constant", out=tmp_path / "a", backend="dask")
     with pytest.raises(SrbenchError, match="cannot connect"):
         connect("tcp://127.0.0.1:1", timeout_s=2)
 
@@ -74,9 +69,9 @@ def test_dask_worker_processes_use_the_subprocess_launcher(tmp_path):
     ) as c:
         with distributed.Client(c) as client:
             assert set(client.run(_launcher).values()) == {"subprocess"}
-        run = execute_run(
-            "smoke", "linear", out=tmp_path / "p", backend="dask", scheduler=c.scheduler_address
-        )
+        config = RunConfig("smoke", "linear", out=tmp_path / "p", backend="dask",
+                           scheduler=c.scheduler_address)  # fmt: skip
+        run = execute_run(config)
     assert [r["status"] for r in run.records] == ["ok"] * 4
 
 

@@ -42,11 +42,13 @@ def test_misbehaving_methods_become_records(bad_methods, tmp_path):
     nan = rec["t-nan"]
     assert nan["status"] == "error" and "non-finite" in nan["error"]
     assert nan["fit_time_s"] is not None and nan["expression"] is not None  # what is known
-    assert nan["r2_test"] is None
+    assert nan["r2_test_predict"] is None  # predict() gave NaN
+    assert nan["r2_test"] is not None  # the expression (the mean) was evaluated
     assert "shape (51, 2)" in rec["t-shape"]["error"]
     inject = rec["t-inject"]
     assert inject["status"] == "error" and "unparseable expression" in inject["error"]
-    assert inject["r2_test"] is not None  # the predictions were fine
+    assert inject["r2_test_predict"] is not None  # the predictions were fine
+    assert inject["r2_test"] is None  # no expression to evaluate
     assert rec["t-noisy"]["status"] == "ok"  # printing is harmless (it goes to the job log)
     for r in rec.values():
         assert r["true_expression"] == "2.5*x0 - 1.5*x1 + 0.5"

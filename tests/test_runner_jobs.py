@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from srbench_lite.errors import InvalidValueError, UnknownNameError
-from srbench_lite.runner.jobs import build_jobs, check_noise, derive_seeds, select_problems
+from srbench_lite.runner import RunConfig
+from srbench_lite.runner.jobs import build_jobs, select_problems
 
 
 def test_seeds_are_base_plus_index():
-    assert derive_seeds(3, 10) == [10, 11, 12]
+    assert RunConfig("smoke", "linear", seeds=3, seed=10).seed_list == [10, 11, 12]
     for bad in (0, -1, 1.5, True):
-        with pytest.raises(InvalidValueError):
-            derive_seeds(bad)
+        with pytest.raises(InvalidValueError, match="--seeds"):
+            RunConfig("smoke", "linear", seeds=bad)
 
 
 def test_problem_selection():
@@ -39,7 +40,38 @@ def test_jobs_cross_product():
 
 
 def test_noise_levels():
-    assert check_noise(["0", 0.01, 0.01]) == [0.0, 0.01]
-    for bad in (["-0.1"], ["nan"], ["x"], []):
-        with pytest.raises(InvalidValueError):
-            check_noise(bad)
+    assert RunConfig("smoke", "linear", noise=["0", 0.01, 0.01]).noise == (0.0, 0.01)
+    assert RunConfig("smoke", "linear", noise="0,0.1").noise == (0.0, 0.1)
+    for bad in (["-0.1"], ["nan"], ["x"], [], ""):
+        with pytest.raises(InvalidValueError, match="noise"):
+            RunConfig("smoke", "linear", noise=bad)
+
+
+def test_config_is_validated_once_with_the_option_named():
+    ok = RunConfig("smoke,srsd-easy", ["linear", "linear"], n_jobs=-1, params={"linear": {}})
+    assert ok.suites == ("smoke", "srsd-easy") and ok.methods == ("linear",) and ok.workers >= 1
+    for kwargs, option in [
+        ({"time_budget": 0}, "--time-budget"), ({"kill_factor": -1}, "--kill-factor"),
+        ({"kill_grace_s": -1}, "--kill-grace"), ({"metric_timeout": float("inf")}, "--metric-timeout"),
+        ({"n_jobs": 0}, "--n-jobs"), ({"limit": 0}, "--limit"), ({"memory_mb": 0}, "--memory-mb"),
+        ({"seed": -1}, "--seed"), ({"backend": "dask"}, "--scheduler"),
+        ({"scheduler": "tcp://h:1"}, "--scheduler"), ({"params": {"gp": {}}}, "'gp'"),
+        ({"backend": "slurm"}, "unknown backend 'slurm'"),
+    ]:  # fmt: skip
+        with pytest.raises((InvalidValueError, UnknownNameError), match=option):
+            RunConfig("smoke", "linear", **kwargs)
+    with pytest.raises(InvalidValueError, match="--suite"):
+        RunConfig(None, "linear")
+
+
+def test_one_definition_of_the_limits():
+    options = RunConfig("smoke", "linear", time_budget=10, kill_factor=2, kill_grace_s=5,
+                        metric_timeout=7).job_options(run_id="r1")  # fmt: skip
+    assert options.hard_limit_s() == 25 and options.metric_timeout_s == 7
+    assert options.hard_limit_text() == "25 s (time budget 10 s x 2 + 5 s grace)"
+    assert options.run_id == "r1"
+
+
+def test_old_backend_names_warn_and_mean_local():
+    with pytest.warns(FutureWarning, match="use --backend local"):
+        assert RunConfig("smoke", "linear", backend="loky").backend == "local"

@@ -13,12 +13,13 @@ from runner_support import write_method
 
 from srbench_lite.methods.registry import ENV_PATH
 from srbench_lite.records import job_key, read_records
-from srbench_lite.runner import execute_run
+from srbench_lite.runner import RunConfig, execute_run
 
 
 def test_resume_after_truncated_last_line(tmp_path):
     out = tmp_path / "run"
-    first = execute_run("smoke", "linear,constant", out=out, time_budget=5, n_jobs=2)
+    first = execute_run(RunConfig("smoke", "linear,constant", out=out, time_budget=5, n_jobs=2))
+    resume = RunConfig("smoke", "linear,constant", out=out, time_budget=5, resume=True)
     assert len(first.records) == 8
     path = out / "records.jsonl"
     lines = path.read_bytes().split(b"\n")[:-1]
@@ -26,13 +27,13 @@ def test_resume_after_truncated_last_line(tmp_path):
     path.write_bytes(b"\n".join(lines[:5]) + b"\n" + lines[5][: len(lines[5]) // 2])
     lost = {job_key(__import__("json").loads(x)) for x in lines[5:]}
 
-    again = execute_run("smoke", "linear,constant", out=out, time_budget=5, resume=True)
+    again = execute_run(resume)
     assert again.n_skipped == 5 and len(again.records) == 3
     assert {job_key(r) for r in again.records} == lost
     keys = Counter(job_key(r) for r in read_records(out))
     assert len(keys) == 8 and set(keys.values()) == {1}
 
-    third = execute_run("smoke", "linear,constant", out=out, time_budget=5, resume=True)
+    third = execute_run(resume)
     assert third.records == [] and third.n_skipped == 8
 
 
@@ -55,7 +56,8 @@ def test_sigkilled_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatch)
     done = read_records(out)
     assert 3 <= len(done) < 8
 
-    again = execute_run("smoke", "t-slow,constant", time_budget=5, out=out, resume=True)
+    again = execute_run(RunConfig("smoke", "t-slow,constant", time_budget=5, out=out,
+                                  resume=True))  # fmt: skip
     assert len(again.records) == 8 - len(done)
     keys = Counter(job_key(r) for r in read_records(out))
     assert len(keys) == 8 and set(keys.values()) == {1}

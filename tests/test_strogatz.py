@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import numpy as np
 import pytest
 import sympy as sp
+from reference_facts import rows
 
 from srbench_lite.data.formula import evaluate_formula, parse_formula
 from srbench_lite.data.strogatz import StrogatzSuite
@@ -17,11 +15,6 @@ SUITE = StrogatzSuite()
 SPECS = {spec.name: spec for spec in SUITE.specs()}
 SYSTEMS = ["bacres", "barmag", "glider", "lv", "predprey", "shearflow", "vdp"]
 FIRST = {s: SPECS[f"strogatz_{s}1"] for s in SYSTEMS}  # one spec per system
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "strogatz_data"
-needs_reference = pytest.mark.skipif(
-    not REFERENCE.is_dir(), reason="reference data (../shared/reference) not available"
-)
 
 #: measured max |ours - published| / sd(published state) per system, with ~20 % headroom:
 #: the published trajectories come from a coarse fixed-step (0.1) run, ours from DOP853 at 1e-12
@@ -101,10 +94,27 @@ def test_trajectories_start_at_the_ics_and_solve_the_ode(system):
 
 
 def published(system, which=1):
-    with open(REFERENCE / f"d_{system}{which}.txt", newline="") as fh:
-        rows = [[float(v) for v in (r["x"], r["y"], r["label"])] for r in csv.DictReader(fh)]
-    data = np.array(rows)
-    return data[:, :2], data[:, 2]
+    """Facts of the published trajectory file ``d_<system><which>.txt`` (GPL-3.0, not vendored):
+    12 sample rows (start, middle, end of each IC's block) and per-column statistics."""
+    sample = [
+        r for r in rows("strogatz_samples.csv") if (r["system"], r["file"]) == (system, str(which))
+    ]
+    index = np.array([int(r["row"]) for r in sample])
+    data = np.array([[float(r[c]) for c in ("x", "y", "label")] for r in sample])
+    stats = {
+        r["column"]: {k: float(r[k]) for k in ("n", "min", "max", "mean", "std")}
+        for r in rows("strogatz_moments.csv")
+        if (r["system"], r["file"]) == (system, str(which))
+    }
+    return index, data[:, :2], data[:, 2], stats
+
+
+def assert_same_stats(values, stats, rtol=1e-12):
+    """``values`` (all 400 rows of a column) has the published column's statistics."""
+    assert len(values) == stats["n"]
+    got = [values.min(), values.max(), values.mean(), values.std()]
+    want = [stats["min"], stats["max"], stats["mean"], stats["std"]]
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * max(map(abs, want)))
 
 
 def reference_scheme(spec, substeps=1):
@@ -125,39 +135,44 @@ def reference_scheme(spec, substeps=1):
     return np.stack(out, axis=1).reshape(-1, 2)  # (IC, time) order as the published files
 
 
-@needs_reference
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_cross_check_with_published_trajectories(system):
+    """The published files through their samples and statistics: the scheme that made them,
+    run from our table's ICs, regenerates them; everything over all 400 rows uses it."""
     spec1, spec2 = SPECS[f"strogatz_{system}1"], SPECS[f"strogatz_{system}2"]
-    ref, label1 = published(system, 1)
-    ref2, label2 = published(system, 2)
-    scale = np.abs(ref).max(axis=0)
+    index, ref, label1, stats1 = published(system, 1)
+    index2, ref2, label2, stats2 = published(system, 2)
     # 1. our table's ICs are the published ones (first row of each 100-row block)
     ics = np.array(spec1.meta["initial_conditions"])
-    np.testing.assert_array_equal(ics, ref[::100])
-    np.testing.assert_allclose(ics, ref2[::100], rtol=1e-15)  # predprey: 1 ulp apart
+    np.testing.assert_array_equal(ics, ref[index % 100 == 0])
+    np.testing.assert_allclose(ics, ref2[index2 % 100 == 0], rtol=1e-15)  # predprey: 1 ulp
     # 2. our formulas are the published targets: label = formula at the published state
     for spec, X, label in ((spec1, ref, label1), (spec2, ref2, label2)):
         y = evaluate_formula(spec.formula, ("x", "y"), X)
         assert np.max(np.abs(y - label)) <= 1e-12 * np.abs(label).max()
-    # 3. table ICs + ODEs + grid regenerate the published states exactly with their scheme
-    assert np.max(np.abs(reference_scheme(spec1) - ref) / scale) < 1e-12
+    # 3. table ICs + ODEs + grid regenerate the published states exactly with their scheme:
+    #    at the sample rows, and in every column's statistics, labels included
+    scheme = reference_scheme(spec1)
+    scale = np.abs(scheme).max(axis=0)
+    assert np.max(np.abs(scheme[index] - ref) / scale) < 1e-12
+    for stats, spec in ((stats1, spec1), (stats2, spec2)):
+        assert_same_stats(scheme[:, 0], stats["x"])
+        assert_same_stats(scheme[:, 1], stats["y"])
+        assert_same_stats(evaluate_formula(spec.formula, ("x", "y"), scheme), stats["label"])
     # 4. our accurate states vs the published coarse ones: approximate agreement (measured)
+    sd = np.array([stats1["x"]["std"], stats1["y"]["std"]])
     ours = SUITE.states(spec1)
-    deviation = np.abs(ours - ref) / ref.std(axis=0)
+    deviation = np.abs(ours - scheme) / sd
     assert np.max(deviation) < MAX_DEVIATION[system]
     assert np.median(deviation) < 0.15
     # 5. ... and the gap is the scheme's step error: refining it converges to our states
-    err20, err50 = (
-        np.max(np.abs(reference_scheme(spec1, k) - ours) / ref.std(axis=0)) for k in (20, 50)
-    )
+    err20, err50 = (np.max(np.abs(reference_scheme(spec1, k) - ours) / sd) for k in (20, 50))
     assert err50 < 0.03 and err50 < 0.5 * err20  # first order: ~0.4 for 2.5x smaller steps
 
 
-@needs_reference
 def test_lv_published_run_crossed_a_separatrix():
     """Why lv deviates most: from (8, 2) the ODE goes to (3, 0), the coarse run to (0, 2)."""
     ours = SUITE.states(FIRST["lv"])
-    ref, _ = published("lv")
+    index, ref, _, _ = published("lv")
     np.testing.assert_allclose(ours[299], [3, 0], atol=1e-3)
-    np.testing.assert_allclose(ref[299], [0, 2], atol=1e-2)
+    np.testing.assert_allclose(ref[index == 299][0], [0, 2], atol=1e-2)

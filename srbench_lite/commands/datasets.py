@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "datasets",
-        help="list the bundled ground-truth problems",
-        description="List problems with their suite, number of features and ground-truth formula.",
+        help="list the ground-truth problems of every suite",
+        description=(
+            "List problems with their suite, number of features and ground-truth formula: the "
+            "bundled suites, the formula tables in the folders of SRBENCH_LITE_SUITES_PATH and "
+            "other packages' `srbench_lite.suites` entry points (docs/adding_a_suite.md)."
+        ),
     )
     p.add_argument("--suite", help="only this suite (e.g. feynman, srsd-easy, empirical)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -18,12 +23,27 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def _usable_suites() -> tuple[list[str], dict[str, str]]:
+    """(suites that load, {unavailable suite: reason})."""
+    from srbench_lite.data import get_suite, list_suites
+    from srbench_lite.data.registry import SuiteUnavailableError
+
+    usable, broken = [], {}
+    for name in list_suites():
+        try:
+            get_suite(name)
+            usable.append(name)
+        except SuiteUnavailableError as exc:
+            broken[name] = str(exc)
+    return usable, broken
+
+
 def problem_rows(suite: str | None) -> list[dict]:
     """One dict per problem: name, suite, suites (every suite listing it), n_features, formula."""
-    from srbench_lite.data import get_spec, list_problems, list_suites
+    from srbench_lite.data import get_spec, list_problems
 
     membership: dict[str, list[str]] = {}
-    for s in list_suites():
+    for s in _usable_suites()[0]:
         for name in list_problems(s):
             membership.setdefault(name, []).append(s)
     rows = []
@@ -35,9 +55,8 @@ def problem_rows(suite: str | None) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from srbench_lite.data import list_suites
-
     rows = problem_rows(args.suite)
+    usable, broken = _usable_suites()
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -46,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'name':<{width}}  {'suite':<{swidth}}  n_feat  formula")
     for r in rows:
         print(f"{r['name']:<{width}}  {r['suite']:<{swidth}}  {r['n_features']:>6}  {r['formula']}")
-    counts = {s: sum(s in r["suites"] for r in rows) for s in list_suites()}
+    counts = {s: sum(s in r["suites"] for r in rows) for s in usable}
     print("\n" + ", ".join(f"{s}: {n}" for s, n in counts.items() if n), f"({len(rows)} problems)")
+    if args.suite is None:
+        for reason in broken.values():
+            print(f"warning: {reason}", file=sys.stderr)
     return 0

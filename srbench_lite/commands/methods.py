@@ -11,9 +11,10 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "methods",
         help="list the methods and whether each can run here",
         description=(
-            "List every method found in methods/, in the folders of SRBENCH_LITE_METHODS_PATH "
-            "and in `srbench_lite.methods` entry points, with its availability; a missing "
-            "method says what is missing and how to install it."
+            "List every method -- the bundled ones, those in the folders of "
+            "SRBENCH_LITE_METHODS_PATH and those of other packages' `srbench_lite.methods` "
+            "entry points -- with its availability; a missing method says what is missing "
+            "and how to install it."
         ),
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")

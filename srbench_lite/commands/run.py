@@ -6,10 +6,6 @@ import argparse
 import sys
 
 
-def _split(text: str) -> list[str]:
-    return [v.strip() for v in text.split(",") if v.strip()]
-
-
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run",
@@ -47,9 +43,10 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument(
         "--backend",
-        default="loky",
-        choices=["loky", "local", "dask"],
-        help="loky/local: this machine (default); dask: a dask.distributed cluster",
+        default="local",
+        choices=["local", "dask", "loky"],
+        help="local: this machine, --n-jobs jobs at a time (default); dask: a dask.distributed "
+        "cluster (--scheduler); loky: deprecated name of local",
     )
     p.add_argument("--scheduler", metavar="ADDR", help="dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--smoke", action="store_true", help="use each method's small smoke params")
@@ -75,33 +72,23 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    import warnings
+
     from srbench_lite.runner.benchmark import describe, execute_run
+    from srbench_lite.runner.config import RunConfig
 
-    if not args.suite and not args.datasets:
-        from srbench_lite.errors import InvalidValueError
-
-        raise InvalidValueError("give --suite (see `srbench-lite datasets`) or --datasets")
-    summary = execute_run(
-        args.suite,
-        args.methods,
-        datasets=args.datasets,
-        seeds=args.seeds,
-        seed=args.seed,
-        noise=_split(args.noise),
-        time_budget=args.time_budget,
-        n_jobs=args.n_jobs,
-        out=args.out,
-        resume=args.resume,
-        backend="local" if args.backend == "loky" else args.backend,
-        scheduler=args.scheduler,
-        smoke=args.smoke,
-        limit=args.limit,
-        memory_mb=args.memory_mb,
-        kill_factor=args.kill_factor,
-        kill_grace_s=args.kill_grace,
-        metric_timeout=args.metric_timeout,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        command=sys.argv,
-    )
-    print(describe(summary))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FutureWarning)
+        config = RunConfig(
+            suites=args.suite or (), methods=args.methods, datasets=args.datasets,
+            seeds=args.seeds, seed=args.seed, noise=args.noise, time_budget=args.time_budget,
+            n_jobs=args.n_jobs, out=args.out, resume=args.resume, backend=args.backend,
+            scheduler=args.scheduler, smoke=args.smoke, limit=args.limit,
+            memory_mb=args.memory_mb, kill_factor=args.kill_factor, kill_grace_s=args.kill_grace,
+            metric_timeout=args.metric_timeout,
+            progress=not args.no_progress and sys.stderr.isatty(),
+        )  # fmt: skip
+    for warning in caught:
+        print(f"srbench-lite run: warning: {warning.message}", file=sys.stderr)
+    print(describe(execute_run(config, command=sys.argv)))
     return 0

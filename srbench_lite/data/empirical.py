@@ -1,8 +1,8 @@
 """EmpiricalBench: the 9 empirical laws of the PySR paper (Cranmer 2023), generated locally.
 
-The table ``datasets/empirical.csv`` holds, per law: the features, the ground truth
-``formula`` (the modelled target; for a log-target problem ``log(<law>)``), the raw ``law``,
-the sampling law of every input, the training size, the intrinsic noise and the working
+The table ``empirical.csv`` (in ``srbench_lite/datasets/``) holds, per law: the features, the
+ground truth ``formula`` (the modelled target; for a log-target problem ``log(<law>)``), the
+raw ``law``, the sampling law of every input, the training size, the intrinsic noise and the working
 precision. Tully-Fisher is left out: the paper ran it but excluded it from its table (its
 generator is not the law it names).
 
@@ -55,7 +55,6 @@ are 6-32 points). The formula is then the reference law, not an exact fit of tho
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,17 +62,13 @@ from typing import Any
 
 import numpy as np
 
-from srbench_lite.data.formula import (
-    FUNCTIONS,
-    evaluate_formula,
-    evaluate_formula_mpmath,
-    parse_formula,
-)
+from srbench_lite.data.formula import evaluate_formula, evaluate_formula_mpmath, parse_formula
 from srbench_lite.data.problem import Arrays, ProblemSpec
 from srbench_lite.data.sampling import draw
 from srbench_lite.data.suite import Suite
 from srbench_lite.data.tables import read_table
 from srbench_lite.errors import InvalidValueError, SrbenchError
+from srbench_lite.expr import parse_model
 
 TABLE = "empirical.csv"
 DEFAULT_N_TEST = 1000
@@ -386,8 +381,7 @@ def load_data_file(spec: ProblemSpec, data_file: str | Path) -> Arrays:
 
 def _alias_sources(alias: str) -> list[str]:
     """Column names an alias expression reads (``10**logP`` -> ``logP``)."""
-    names = set(re.findall(r"[A-Za-z_]\w*", alias)) - set(FUNCTIONS) - {"pi"}
-    return sorted(names)
+    return sorted(s.name for s in parse_model(alias).free_symbols)
 
 
 def _numeric(frame, column: str, spec: ProblemSpec, path: Path) -> np.ndarray:
@@ -402,3 +396,6 @@ def _numeric(frame, column: str, spec: ProblemSpec, path: Path) -> np.ndarray:
             f"values (line(s) {rows})"
         )
     return values
+
+
+EMPIRICAL = EmpiricalSuite()

@@ -1,9 +1,13 @@
-"""Parse and evaluate the ground-truth formulas of the bundled tables.
+"""Parse and evaluate the ground-truth formulas of the formula tables.
 
-The tables are the project's own files (trusted text), so ``sympy.parse_expr`` is used, but
-with an explicit namespace: every feature name becomes a plain ``Symbol`` (no clash with
-sympy's ``gamma``, ``beta``, ``I``, ``E`` ...) and only the functions below are known.
-Model strings from methods are *untrusted* and go through ``srbench_lite.expr`` instead.
+Ground truths go through the same parser and the same function table as model strings
+(:func:`srbench_lite.expr.parse_model`, ``sympy`` dialect): every feature name is a plain
+``Symbol`` (no clash with sympy's ``gamma``, ``beta``, ``I``, ``E`` ...), only the functions
+of :data:`srbench_lite.expr.FUNCTIONS` are known, and the truth the judges parse is the very
+expression the data were generated from. A formula that writes ``expm1``/``log1p`` (the tables'
+``numeric_formula`` column does, so that tiny arguments keep their precision) is evaluated
+with numpy's ``expm1``/``log1p``: the parser expands them, sympy's codegen rewriting restores
+them for evaluation.
 """
 
 from __future__ import annotations
@@ -14,34 +18,16 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from sympy.codegen.cfunctions import expm1, log1p
-from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
-#: function names a ground-truth formula may use
-FUNCTIONS = {
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot,
-    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
-    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan,
-    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-    "expm1": expm1, "log1p": log1p,
-    "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "Abs": sp.Abs, "abs": sp.Abs,
-}  # fmt: skip
-_BASE = {"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational,
-         "Symbol": sp.Symbol, "pi": sp.pi}  # fmt: skip
+from srbench_lite.expr import ModelParseError, parse_model
 
 
 @lru_cache(maxsize=1024)
 def _parse(formula: str, feature_names: tuple[str, ...]) -> sp.Expr:
-    local = {name: sp.Symbol(name) for name in feature_names}
-    global_ns = {**_BASE, **FUNCTIONS}
-    expr = parse_expr(
-        formula, local_dict=local, global_dict=global_ns,
-        transformations=standard_transformations, evaluate=True,
-    )  # fmt: skip
-    unknown = {s.name for s in expr.free_symbols} - set(feature_names)
-    if unknown:
-        raise ValueError(f"formula {formula!r} uses names that are not features: {sorted(unknown)}")
-    return expr
+    try:
+        return parse_model(formula, "sympy", feature_names)
+    except ModelParseError as exc:
+        raise ModelParseError(f"formula {formula!r}: {exc}") from None
 
 
 def parse_formula(formula: str, feature_names: Sequence[str]) -> sp.Expr:
@@ -49,11 +35,26 @@ def parse_formula(formula: str, feature_names: Sequence[str]) -> sp.Expr:
     return _parse(formula, tuple(feature_names))
 
 
+def _for_numpy(formula: str, expr: sp.Expr) -> sp.Expr:
+    from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+
+    asked = [opt for fn, opt in (("expm1", expm1_opt), ("log1p", log1p_opt)) if fn in formula]
+    # the parser expands expm1(a) to exp(a) - 1: restore what the formula asked for
+    return optimize(expr, asked) if asked else expr
+
+
 @lru_cache(maxsize=1024)
 def _compile(formula: str, feature_names: tuple[str, ...]):
-    expr = _parse(formula, feature_names)
+    expr = _for_numpy(formula, _parse(formula, feature_names))
     symbols = [sp.Symbol(n) for n in feature_names]
     return sp.lambdify(symbols, expr, modules="numpy")
+
+
+def rename_features(formula: str, feature_names: Sequence[str], new_names: Sequence[str]) -> str:
+    """The formula with feature ``feature_names[i]`` renamed ``new_names[i]`` (expm1/log1p kept)."""
+    mapping = {sp.Symbol(a): sp.Symbol(b) for a, b in zip(feature_names, new_names, strict=True)}
+    expr = parse_formula(formula, feature_names).xreplace(mapping)
+    return str(_for_numpy(formula, expr))
 
 
 def evaluate_formula(formula: str, feature_names: Sequence[str], X: np.ndarray) -> np.ndarray:

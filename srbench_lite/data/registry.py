@@ -1,34 +1,76 @@
-"""The suites and problems srbench-lite knows, and ``load_problem``."""
+"""The suites and problems srbench-lite knows.
+
+Suites plug in exactly like methods (see :mod:`srbench_lite.plugins`), from, in order:
+
+1. the bundled suites: entry points of srbench-lite itself in the group ``srbench_lite.suites``
+   (``pyproject.toml``);
+2. ``*.csv`` formula tables in the folders listed in ``SRBENCH_LITE_SUITES_PATH``
+   (``os.pathsep``-separated): one table is one suite named after the file, with optional
+   settings in ``<suite>.json`` (see :mod:`srbench_lite.data.table_suite`);
+3. entry points in the group ``srbench_lite.suites`` of other installed packages, each pointing
+   at a :class:`Suite` (or a no-argument callable returning one).
+
+A problem belongs to the first suite that lists it (``feynman-srbench`` reuses ``feynman``'s
+problems). A suite that fails to load, or that reuses a problem name for a different problem,
+is listed as unavailable with the reason; using it raises :class:`SuiteUnavailableError`.
+"""
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
-import zlib
-from collections.abc import Sequence
+import warnings
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
+from pathlib import Path
 
-import numpy as np
-
-from srbench_lite.data.problem import Problem, ProblemSpec
+from srbench_lite.data.problem import ProblemSpec
 from srbench_lite.data.suite import Suite
-from srbench_lite.errors import InvalidValueError, UnknownNameError
+from srbench_lite.errors import SrbenchError, UnknownNameError
+from srbench_lite.plugins import discover
+
+ENTRY_POINT_GROUP = "srbench_lite.suites"
+ENV_PATH = "SRBENCH_LITE_SUITES_PATH"
 
 
-@lru_cache(maxsize=1)
-def _suites() -> dict[str, Suite]:
-    from srbench_lite.data.empirical import EmpiricalSuite
-    from srbench_lite.data.feynman import FeynmanSuite
-    from srbench_lite.data.smoke import SmokeSuite
-    from srbench_lite.data.srsd import GROUPS, SrsdSuite
-    from srbench_lite.data.strogatz import StrogatzSuite
+class SuiteUnavailableError(SrbenchError):
+    """A known suite that cannot be used (its table or entry point is broken)."""
 
-    suites: list[Suite] = [SmokeSuite(), FeynmanSuite(), FeynmanSuite(srbench_only=True)]
-    suites += [SrsdSuite(g) for g in GROUPS] + [SrsdSuite(g, dummy=True) for g in GROUPS]
-    suites += [EmpiricalSuite(), StrogatzSuite()]
-    return {s.name: s for s in suites}
+
+class BrokenSuite(Suite):
+    """Stands in for a suite that failed to load; using it raises with the reason."""
+
+    def __init__(self, name: str, source: str, reason: str):
+        self.name, self.source, self.reason = name, source, reason
+        self.description = f"unavailable: {reason}"
+
+    def specs(self) -> list[ProblemSpec]:
+        raise SuiteUnavailableError(
+            f"suite {self.name!r} ({self.source}) cannot be used: {self.reason}"
+        )
+
+
+def _broken(name: str, source: str, exc: BaseException) -> BrokenSuite:
+    return BrokenSuite(name, source, f"{type(exc).__name__}: {exc}")
+
+
+def _accept(obj: object, source: str) -> Suite:
+    suite = obj if isinstance(obj, Suite) else obj() if callable(obj) else obj
+    if not isinstance(suite, Suite):
+        raise TypeError(f"{source} gave a {type(suite).__name__}, not a Suite")
+    if not suite.name:
+        raise ValueError(f"{source} gave a suite without a name")
+    if not suite.source:
+        suite.source = source
+    return suite
+
+
+def _load_file(path: Path) -> Suite:
+    from srbench_lite.data.table_suite import TableSuite
+
+    try:
+        return TableSuite.from_file(path)
+    except Exception as exc:
+        return _broken(path.stem, str(path), exc)
 
 
 @dataclass(frozen=True)
@@ -37,152 +79,82 @@ class _Entry:
     suite: Suite  # the suite that generates it (the first one listing it)
 
 
-@lru_cache(maxsize=1)
-def _problems() -> dict[str, _Entry]:
-    out: dict[str, _Entry] = {}
-    for suite in _suites().values():
-        for spec in suite.specs():
-            out.setdefault(spec.name, _Entry(spec, suite))
-    return out
+@dataclass(frozen=True)
+class _Catalog:
+    suites: dict[str, Suite]
+    problems: dict[str, _Entry]
+    members: dict[str, tuple[str, ...]]
 
 
-@cache
-def _suite_members(suite: str) -> tuple[str, ...]:
-    return tuple(spec.name for spec in get_suite(suite).specs())
+@lru_cache(maxsize=8)
+def _catalog(user_path: str) -> _Catalog:
+    del user_path  # part of the cache key only
+    suites = discover(
+        ENTRY_POINT_GROUP, ENV_PATH, ".csv",
+        from_file=_load_file, accept=_accept, broken=_broken, kind="suite",
+    )  # fmt: skip
+    problems: dict[str, _Entry] = {}
+    members: dict[str, tuple[str, ...]] = {}
+    for name, suite in list(suites.items()):
+        try:
+            specs = suite.specs()
+            clashes = [s.name for s in specs if s.name in problems and problems[s.name].spec != s]
+            if clashes:
+                owner = problems[clashes[0]].suite.name
+                raise SuiteUnavailableError(
+                    f"problem name(s) {', '.join(clashes[:5])} already used by suite {owner!r} "
+                    "for another problem: rename them"
+                )
+        except Exception as exc:
+            if not isinstance(suite, BrokenSuite):
+                warnings.warn(
+                    f"suite {name!r} from {suite.source} is unavailable: {exc}", stacklevel=3
+                )
+            suites[name] = BrokenSuite(name, suite.source, str(exc))
+            continue
+        for spec in specs:
+            problems.setdefault(spec.name, _Entry(spec, suite))
+        members[name] = tuple(spec.name for spec in specs)
+    return _Catalog(suites, problems, members)
+
+
+def _current() -> _Catalog:
+    return _catalog(os.environ.get(ENV_PATH, ""))
 
 
 def list_suites() -> dict[str, str]:
-    """Suite name → one-line description, in a stable order."""
-    return {name: s.description for name, s in _suites().items()}
+    """Suite name → one-line description, in discovery order (bundled suites first)."""
+    return {name: s.description for name, s in _current().suites.items()}
 
 
 def get_suite(name: str) -> Suite:
-    suites = _suites()
+    """One suite; an unknown name raises with the closest valid names."""
+    suites = _current().suites
     if name not in suites:
         raise UnknownNameError("suite", name, suites)
-    return suites[name]
+    suite = suites[name]
+    if isinstance(suite, BrokenSuite):
+        suite.specs()  # raises SuiteUnavailableError with the reason
+    return suite
 
 
 def list_problems(suite: str | None = None) -> list[str]:
     """Names of every problem, or of one suite's problems, in table order."""
     if suite is None:
-        return list(_problems())
-    return list(_suite_members(suite))
+        return list(_current().problems)
+    get_suite(suite)
+    return list(_current().members[suite])
 
 
 def get_spec(name: str) -> ProblemSpec:
     """The static description (features, formula, meta) of one problem."""
-    problems = _problems()
+    problems = _current().problems
     if name not in problems:
         raise UnknownNameError("problem", name, problems)
     return problems[name].spec
 
 
-def problem_seed(name: str, seed: int, stream: int = 0) -> np.random.SeedSequence:
-    """The seed sequence of one problem: same (name, seed) → same arrays on any machine."""
-    return np.random.SeedSequence([int(seed), zlib.crc32(name.encode("utf-8")), stream])
-
-
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise InvalidValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not math.isfinite(noise):
-        raise InvalidValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if noise < 0:
-        raise InvalidValueError(f"noise must be >= 0 (a fraction of RMS(y)), got {noise!r}")
-    return float(noise)
-
-
-def _check_n_samples(n_samples: object) -> int | None:
-    if n_samples is None:
-        return None
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 4:
-        raise InvalidValueError(f"n_samples must be an integer >= 4 or None, got {n_samples!r}")
-    return int(n_samples)
-
-
-def add_noise(y: np.ndarray, level: float, rng: np.random.Generator) -> np.ndarray:
-    """SRBench's convention: Gaussian noise with sd = level × RMS(y)."""
-    if level == 0:
-        return y
-    sd = level * float(np.sqrt(np.mean(np.square(y))))
-    return y + rng.normal(0.0, sd, size=y.shape)
-
-
-def load_problem(
-    name: str,
-    *,
-    seed: int = 0,
-    noise: float = 0.0,
-    n_samples: int | None = None,
-    split: float | Sequence[float] | None = None,
-    data_file: str | os.PathLike | None = None,
-    pmlb_cache_dir: str | os.PathLike | None = None,
-    intrinsic_noise: bool = True,
-) -> Problem:
-    """Generate (or read) one problem's arrays.
-
-    Args:
-        name: a problem name from ``list_problems()``.
-        seed: same seed → bit-identical arrays; another seed → another draw and split.
-        noise: SRBench noise level: Gaussian noise with sd = noise × RMS(y_train) is added to
-            the training target only (validation and test targets stay noiseless).
-        n_samples: total rows to draw before splitting (suite default when None);
-            EmpiricalBench: training rows (its test set is a separate 1000-row draw);
-            Strogatz: a random subset of the 400 trajectory rows.
-        split: train fraction, (train, test) or (train, val, test) fractions; suite default
-            when None (SRBench 75/25 with at most 10,000 training rows; SRSD 80/10/10;
-            EmpiricalBench takes no split).
-        data_file: EmpiricalBench only: a CSV of the original measurements to use instead of
-            synthetic data.
-        pmlb_cache_dir: read ``<dir>/<name>/<name>.tsv.gz`` (PMLB's layout) instead of
-            generating; the file must have the problem's feature columns and ``target``.
-        intrinsic_noise: EmpiricalBench only: keep the PySR paper's relative noise on the
-            training target (default) or switch it off.
-    """
-    spec = get_spec(name)
-    suite = problem_suite(name)
-    seed = _check_seed(seed)
-    noise = _check_noise(noise)
-    n_samples = _check_n_samples(n_samples)
-    rng = np.random.default_rng(problem_seed(name, seed))
-    options = {}
-    if data_file is not None:
-        options["data_file"] = data_file
-    if not intrinsic_noise and "intrinsic_noise" in suite.options:
-        options["intrinsic_noise"] = False  # a no-op for suites without intrinsic noise
-    if pmlb_cache_dir is not None:
-        from srbench_lite.data.pmlb_io import arrays_from_pmlb_cache
-
-        if options:
-            raise InvalidValueError("pmlb_cache_dir cannot be combined with " + ", ".join(options))
-        arrays = arrays_from_pmlb_cache(spec, suite, pmlb_cache_dir, rng, split)
-    else:
-        arrays = suite.make_arrays(spec, rng=rng, n_samples=n_samples, split=split, **options)
-    noise_rng = np.random.default_rng(problem_seed(name, seed, stream=1))
-    y_train = add_noise(arrays.y_train, noise, noise_rng)
-    return Problem(
-        name=spec.name,
-        suite=spec.suite,
-        feature_names=list(spec.feature_names),
-        formula=spec.formula,
-        X_train=arrays.X_train,
-        y_train=y_train,
-        X_test=arrays.X_test,
-        y_test=arrays.y_test,
-        X_val=arrays.X_val,
-        y_val=arrays.y_val,
-        seed=seed,
-        noise=noise,
-        meta={**spec.meta, **arrays.meta},
-    )
-
-
 def problem_suite(name: str) -> Suite:
     """The suite object that generates problem ``name``."""
     get_spec(name)
-    return _problems()[name].suite
+    return _current().problems[name].suite

@@ -1,4 +1,4 @@
-"""Per-variable sampling laws (SRSD's and AI Feynman's) and row splitting.
+"""Per-variable sampling laws (SRSD's and AI Feynman's), valid-row drawing and row splitting.
 
 Every function draws from an explicit ``numpy.random.Generator`` so that the same seed
 gives bit-identical arrays on any machine.
@@ -10,7 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from srbench_lite.data.problem import ProblemSpec
+from srbench_lite.data.tables import VariableSpec
 from srbench_lite.errors import InvalidValueError
+
+#: the sampling laws a ``variables`` column may name (see :func:`draw`)
+LAWS = ("uniform", "uniform_pm", "log_uniform", "log_uniform_pm", "log_uniform_neg", "randint",
+        "randint_pm")  # fmt: skip
 
 
 def _random_signs(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -46,7 +52,7 @@ def draw(law: str, low: float, high: float, n: int, rng: np.random.Generator) ->
         return rng.integers(int(low), int(high), n).astype(float)
     if law == "randint_pm":
         return _random_signs(rng, n) * rng.integers(int(low), int(high), n).astype(float)
-    raise ValueError(f"unknown sampling law {law!r}")
+    raise ValueError(f"unknown sampling law {law!r} (valid: {', '.join(LAWS)})")
 
 
 def normalize_split(split: float | Sequence[float]) -> tuple[float, float, float]:
@@ -90,3 +96,55 @@ def split_rows(
     n_train = int(round(train_f * n))
     n_val = int(round(val_f * n))
     return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+
+
+def numeric_formula(spec: ProblemSpec) -> str:
+    """The formula used to compute targets: the table's ``numeric_formula`` when it gives one.
+
+    That column holds a mathematically identical form that float64 evaluates without
+    catastrophic cancellation (e.g. ``1 - cos(x)`` as ``2*sin(x/2)**2`` for x ~ 1e-9),
+    so targets are accurate where the literal formula would round to 0.
+    """
+    return spec.meta.get("numeric_formula") or spec.formula
+
+
+def draw_valid(
+    spec: ProblemSpec,
+    variables: tuple[VariableSpec, ...],
+    n: int,
+    rng: np.random.Generator,
+    *,
+    float32_range: bool = False,
+    patience: int = 10,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``n`` rows whose target is finite, redrawing rejected rows (SRSD's filter).
+
+    With ``float32_range`` a row is also rejected when |y| is outside
+    [float32 tiny, float32 max], as SRSD's generator does. SRSD redraws twice the missing
+    count per round; we size each redraw by the acceptance rate seen so far (so a problem
+    like feynman-ii.24.17, where ~87 % of raw draws are invalid, converges in a few rounds).
+    After ``patience`` rounds a ``RuntimeError`` names the problem.
+    """
+    from srbench_lite.data.formula import evaluate_formula  # sympy: imported on use
+
+    info = np.finfo(np.float32)
+    kept_X, kept_y, missing = [], [], n
+    drawn = accepted = 0
+    m = n
+    for _ in range(patience + 1):
+        X = np.column_stack([draw(v.law, v.low, v.high, m, rng) for v in variables])
+        y = evaluate_formula(numeric_formula(spec), spec.feature_names, X)
+        ok = np.isfinite(y)
+        if float32_range:
+            ok &= (np.abs(y) <= info.max) & (np.abs(y) >= info.tiny)
+        kept_X.append(X[ok])
+        kept_y.append(y[ok])
+        drawn, accepted = drawn + m, accepted + int(ok.sum())
+        missing -= int(ok.sum())
+        if missing <= 0:
+            break
+        rate = max(accepted / drawn, 1e-3)
+        m = min(int(np.ceil(1.2 * missing / rate)) + 16, 50 * n + 1000)
+    else:
+        raise RuntimeError(f"{spec.name}: could not draw {n} valid rows in {patience} rounds")
+    return np.concatenate(kept_X)[:n], np.concatenate(kept_y)[:n]

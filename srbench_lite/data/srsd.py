@@ -1,7 +1,7 @@
 """SRSD-Feynman (Matsubara et al.): 120 problems in easy/medium/hard, plus dummy-column variants.
 
-Each variable has SRSD's sampling law (``datasets/srsd.csv``); 10,000 rows are split
-8000/1000/1000 train/val/test, and rows whose target is non-finite or outside the float32
+Each variable has SRSD's sampling law (``srbench_lite/datasets/srsd.csv``); 10,000 rows are
+split 8000/1000/1000 train/val/test, and rows whose target is non-finite or outside the float32
 range are redrawn (SRSD's validity filter). Three SRSD rows disagree between the reference
 repository's data generator and its ground truth; we use the physically correct formula for
 both data and truth (see the ``note`` column): feynman-i.34.14 and feynman-bonus.13 take the
@@ -19,12 +19,10 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-import sympy as sp
 
-from srbench_lite.data.feynman import draw_valid
-from srbench_lite.data.formula import parse_formula
+from srbench_lite.data.formula import rename_features
 from srbench_lite.data.problem import ProblemSpec
-from srbench_lite.data.sampling import draw
+from srbench_lite.data.sampling import draw, draw_valid
 from srbench_lite.data.suite import Suite
 from srbench_lite.data.tables import parse_variables, read_table
 
@@ -92,14 +90,12 @@ class SrsdSuite(Suite):
         dummy_pos = [pos for pos, *_ in layout]
         original_pos = [i for i in range(n_total) if i not in dummy_pos]
         new_names = tuple(f"x{i}" for i in range(n_total))
-        expr = parse_formula(spec.formula, spec.feature_names)
-        mapping = {sp.Symbol(old): sp.Symbol(new_names[pos])
-                   for old, pos in zip(spec.feature_names, original_pos, strict=True)}  # fmt: skip
-        formula = str(expr.xreplace(mapping))
+        renamed = [new_names[pos] for pos in original_pos]
+        formula = rename_features(spec.formula, spec.feature_names, renamed)
         meta = dict(spec.meta)
         if spec.meta.get("numeric_formula"):
-            numeric = parse_formula(spec.meta["numeric_formula"], spec.feature_names)
-            meta["numeric_formula"] = str(numeric.xreplace(mapping))
+            numeric = spec.meta["numeric_formula"]
+            meta["numeric_formula"] = rename_features(numeric, spec.feature_names, renamed)
         meta.update(
             original_name=spec.name,
             original_feature_names=spec.feature_names,
@@ -124,3 +120,7 @@ class SrsdSuite(Suite):
         for pos, law, lo, hi in spec.meta["dummy_layout"]:
             X[:, pos] = draw(law, lo, hi, n, rng)
         return X, y
+
+
+SRSD_EASY, SRSD_MEDIUM, SRSD_HARD = (SrsdSuite(g) for g in GROUPS)
+SRSD_EASY_DUMMY, SRSD_MEDIUM_DUMMY, SRSD_HARD_DUMMY = (SrsdSuite(g, dummy=True) for g in GROUPS)

@@ -2,8 +2,8 @@
 
 Each system ``dx/dt = f(x, y), dy/dt = g(x, y)`` gives two problems (``strogatz_<system>1``
 has target ``f``, ``...2`` has target ``g``); the features are the state ``x, y`` and the
-target is the formula evaluated at the state. The table ``datasets/strogatz.csv`` holds both
-right-hand sides, the 4 published initial conditions per system and the time grid.
+target is the formula evaluated at the state. The table ``srbench_lite/datasets/strogatz.csv``
+holds both right-hand sides, the 4 published initial conditions per system and the time grid.
 
 The trajectories are *regenerated*, not copied: from each of the 4 published initial
 conditions the system is integrated with ``scipy.integrate.solve_ivp`` (DOP853,
@@ -166,3 +166,6 @@ class StrogatzSuite(Suite):
             "n_rows": self.n_rows(spec),
         }
         return arrays
+
+
+STROGATZ = StrogatzSuite()

@@ -1,7 +1,7 @@
 """The contract of a dataset suite.
 
-A suite is an object with a ``name``, a ``description``, ``specs()`` (its problems, read from
-a table under ``datasets/``) and ``make_arrays(spec, rng=..., n_samples=..., split=...)`` that
+A suite is an object with a ``name``, a ``description``, ``specs()`` (its problems, usually
+read from a formula table) and ``make_arrays(spec, rng=..., n_samples=..., split=...)`` that
 returns the noiseless, split arrays of one problem. The default ``make_arrays`` draws
 ``n_samples`` rows with ``sample`` and splits them; suites whose data are not i.i.d. draws
 (Strogatz trajectories, EmpiricalBench's fixed samples) override it.
@@ -22,6 +22,8 @@ from srbench_lite.errors import InvalidValueError
 class Suite:
     name: str = ""
     description: str = ""
+    #: where the suite came from (entry point, table file); set by the registry when empty
+    source: str = ""
     #: total rows drawn per problem when the user gives no ``n_samples``
     default_n_samples: int = 10_000
     #: (train, val, test) fractions

@@ -31,6 +31,11 @@ def _number(value: float) -> sp.Float:
 class ConstantRegressor(RegressorMixin, BaseEstimator):
     """Predicts the training mean: the floor every method should beat."""
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.regressor_tags.poor_score = True  # a constant scores R² = 0 by design
+        return tags
+
     def fit(self, X, y):
         X, y = validate_data(self, X, y, y_numeric=True)
         self.constant_ = float(np.mean(y))

@@ -1,15 +1,17 @@
-"""Find methods: the bundled ``methods/*.py`` files, the user's own folders, and entry points.
+"""Find methods: srbench-lite's own entry points, the user's folders, other packages' entry points.
 
-Sources, in order (a later source cannot shadow an earlier name; the clash is reported):
+Sources, in order (a later source cannot shadow an earlier name; the clash is reported), as
+for suites (see :mod:`srbench_lite.plugins`):
 
-1. the files in the bundled ``methods/`` folder;
-2. files in the folders listed in the environment variable ``SRBENCH_LITE_METHODS_PATH``
+1. the bundled methods: entry points of srbench-lite itself in the group ``srbench_lite.methods``
+   (``pyproject.toml``), one module each under ``srbench_lite/methods/bundled/``;
+2. ``*.py`` files in the folders listed in the environment variable ``SRBENCH_LITE_METHODS_PATH``
    (``os.pathsep``-separated) -- a user adds a method with one file, no packaging;
-3. entry points in the group ``srbench_lite.methods`` of installed packages, each pointing at a
-   :class:`MethodSpec` (or a no-argument callable returning one).
+3. entry points in the group ``srbench_lite.methods`` of other installed packages.
 
-Each file must define ``METHOD = MethodSpec(...)``. A file that fails to import is listed as an
-unavailable method named after the file, with the error as the reason, so one broken adapter
+An entry point points at a :class:`MethodSpec` (or a no-argument callable returning one); a
+file defines ``METHOD = MethodSpec(...)``. A method that fails to load is listed as unavailable
+(named after its entry point or file), with the error as the reason, so one broken adapter
 never hides the others.
 """
 
@@ -18,14 +20,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from srbench_lite._paths import methods_dir
 from srbench_lite.errors import SrbenchError, UnknownNameError
 from srbench_lite.methods.spec import MethodSpec
+from srbench_lite.plugins import discover
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -54,73 +56,35 @@ def _broken(name: str, source: str, exc: BaseException) -> MethodSpec:
     return MethodSpec(name=name, factory=factory, check=lambda: reason, source=source)
 
 
+def _accept(obj: object, source: str) -> MethodSpec:
+    method = obj if isinstance(obj, MethodSpec) else obj() if callable(obj) else obj
+    if not isinstance(method, MethodSpec):
+        raise TypeError(f"{source} gave a {type(method).__name__}, not a MethodSpec")
+    return method if method.source else replace(method, source=source)
+
+
 def _load_file(path: Path) -> MethodSpec:
-    module_name = f"srbench_lite._methods.{path.stem}"
+    module_name = f"srbench_lite_user_methods.{path.stem}"
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-        method = module.METHOD
-        if not isinstance(method, MethodSpec):
-            raise TypeError(f"METHOD is a {type(method).__name__}, not a MethodSpec")
+        if not isinstance(module.METHOD, MethodSpec):
+            raise TypeError(f"METHOD is a {type(module.METHOD).__name__}, not a MethodSpec")
+        return _accept(module.METHOD, str(path))
     except Exception as exc:
         sys.modules.pop(module_name, None)
         return _broken(path.stem.replace("_", "-"), str(path), exc)
-    return _with_source(method, str(path))
-
-
-def _with_source(method: MethodSpec, source: str) -> MethodSpec:
-    from dataclasses import replace
-
-    return method if method.source else replace(method, source=source)
-
-
-def _method_files(folders: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for folder in folders:
-        if folder.is_dir():
-            files += sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
-    return files
-
-
-def _entry_point_methods() -> list[MethodSpec]:
-    from importlib.metadata import entry_points
-
-    found = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        source = f"entry point {ep.name} = {ep.value}"
-        try:
-            obj = ep.load()
-            method = obj if isinstance(obj, MethodSpec) else obj()
-            if not isinstance(method, MethodSpec):
-                raise TypeError(f"{ep.value} gave a {type(method).__name__}, not a MethodSpec")
-            found.append(_with_source(method, source))
-        except Exception as exc:
-            found.append(_broken(ep.name, source, exc))
-    return found
-
-
-def _user_folders() -> list[Path]:
-    raw = os.environ.get(ENV_PATH, "")
-    return [Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()]
 
 
 @lru_cache(maxsize=8)
 def _registry(user_path: str) -> dict[str, MethodSpec]:
     del user_path  # part of the cache key only
-    methods: dict[str, MethodSpec] = {}
-    candidates = [_load_file(p) for p in _method_files([methods_dir(), *_user_folders()])]
-    for method in candidates + _entry_point_methods():
-        if method.name in methods:
-            warnings.warn(
-                f"method {method.name!r} from {method.source} ignored: the name is already "
-                f"taken by {methods[method.name].source}",
-                stacklevel=3,
-            )
-            continue
-        methods[method.name] = method
-    return methods
+    return discover(
+        ENTRY_POINT_GROUP, ENV_PATH, ".py",
+        from_file=_load_file, accept=_accept, broken=_broken, kind="method",
+    )  # fmt: skip
 
 
 def _all() -> dict[str, MethodSpec]:

@@ -8,9 +8,10 @@ tool prints another style (gplearn's ``X0``, operon's 1-based ``X1``) names it i
 :attr:`MethodSpec.dialect` and the runner maps it to the problem's feature names with
 :func:`srbench_lite.expr.parse_model` (never ``eval``).
 
-A file in ``methods/`` (or an entry point in the group ``srbench_lite.methods``) declares a
-module-level ``METHOD = MethodSpec(...)``. Import heavy packages inside the factory, not at
-the top of the file: listing methods must stay cheap and must work when a tool is missing.
+Each method module (bundled ones live in ``srbench_lite/methods/bundled/``; a user's in a folder
+of ``SRBENCH_LITE_METHODS_PATH``; a package's behind an entry point in ``srbench_lite.methods``)
+declares ``METHOD = MethodSpec(...)``. Import heavy packages inside the factory, not at the
+top of the file: listing methods must stay cheap and must work when a tool is missing.
 """
 
 from __future__ import annotations

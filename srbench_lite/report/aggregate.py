@@ -16,10 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD  # SRBench's: R² test > 0.999
 from srbench_lite.report import stats
-
-#: SRBench's accuracy solution: R² on the test set above this
-ACCURACY_THRESHOLD = 0.999
 
 FAILURE_RULES = (
     "A run that timed out or raised an error is counted (runs, timeouts, errors, and the "
@@ -60,11 +58,19 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     ok = out["status"].eq("ok")
     truth = _has_truth(out)
     out["ok"] = ok
+    mismatch = out.get("expression_mismatch", pd.Series(False, index=out.index, dtype=object))
+    out["is_mismatch"] = ok & mismatch.fillna(False).astype(bool)
     out["is_timeout"] = out["status"].eq("timeout")
     out["is_error"] = out["status"].eq("error")
     out["has_truth"] = truth
     solved = (ok & out["exact_recovery"].fillna(False).astype(bool)).astype(float)
     out["solved"] = solved.where(truth)
+    form = out.get("form_recovery", pd.Series(pd.NA, index=out.index, dtype="boolean"))
+    # an exact solution has the truth's form by definition; undecided counts as not recovered
+    form_ok = ok & (
+        form.fillna(False).astype(bool) | out["exact_recovery"].fillna(False).astype(bool)
+    )
+    out["form_solved"] = form_ok.astype(float).where(truth)
     r2 = out["r2_test"]
     out["acc_solved"] = (ok & (r2 > ACCURACY_THRESHOLD)).astype(float)
     # NED: a failed run, or a successful one whose distance is missing, is 1 (SRSD's rule)
@@ -85,8 +91,10 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
         n_ok=("ok", "sum"),
         n_timeout=("is_timeout", "sum"),
         n_error=("is_error", "sum"),
+        n_mismatch=("is_mismatch", "sum"),
         has_truth=("has_truth", "any"),
         solved=("solved", "mean"),
+        form_solved=("form_solved", "mean"),
         acc_solved=("acc_solved", "mean"),
         ned=("ned_eff", "mean"),
         r2_median=("r2_ok", "median"),
@@ -95,7 +103,7 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
         complexity_score=("complexity_score", "median"),
         fit_time=("fit_time_s", "median"),
     ).reset_index()
-    for col in ("n_ok", "n_timeout", "n_error"):
+    for col in ("n_ok", "n_timeout", "n_error", "n_mismatch"):
         out[col] = out[col].astype(int)
     return out
 
@@ -124,6 +132,10 @@ def summarize(
         rec = probs.loc[probs["has_truth"], "solved"].to_numpy(float)
         acc = probs["acc_solved"].to_numpy(float)
         rec_ci = stats.bootstrap_ci(rec, n_boot=n_boot, seed=stats.seed_for("rec", *key, base=seed))
+        form = probs.loc[probs["has_truth"], "form_solved"].to_numpy(float)
+        form_ci = stats.bootstrap_ci(
+            form, n_boot=n_boot, seed=stats.seed_for("form", *key, base=seed)
+        )
         acc_ci = stats.bootstrap_ci(acc, n_boot=n_boot, seed=stats.seed_for("acc", *key, base=seed))
         rows.append(
             {
@@ -136,9 +148,13 @@ def summarize(
                 "n_ok": int(runs["ok"].sum()),
                 "n_timeout": int(runs["is_timeout"].sum()),
                 "n_error": int(runs["is_error"].sum()),
+                "n_mismatch": int(runs["is_mismatch"].sum()),
                 "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
                 "recovery_ci_low": rec_ci[0],
                 "recovery_ci_high": rec_ci[1],
+                "form_rate": float(np.mean(form)) if form.size else np.nan,
+                "form_ci_low": form_ci[0],
+                "form_ci_high": form_ci[1],
                 "accuracy_rate": float(np.mean(acc)) if acc.size else np.nan,
                 "accuracy_ci_low": acc_ci[0],
                 "accuracy_ci_high": acc_ci[1],
@@ -170,10 +186,12 @@ def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, f
     g = problems.groupby("method")
     truth = problems[problems["has_truth"]].groupby("method")
     table["recovery_rate"] = truth["solved"].mean()
+    table["form_rate"] = truth["form_solved"].mean()
     table["accuracy_rate"] = g["acc_solved"].mean()
     table["n_instances"] = g.size()
     table["n_runs"] = g["n_runs"].sum()
     table["n_failed"] = g["n_timeout"].sum() + g["n_error"].sum()
+    table["n_mismatch"] = g["n_mismatch"].sum()
     table = table.reset_index()
     order = ["rank_recovery", "rank_r2", "method"]
     table = table.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)

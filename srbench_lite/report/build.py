@@ -9,8 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from srbench_lite.errors import SrbenchError
-from srbench_lite.report import aggregate, plots, render, stats
+from srbench_lite.report import aggregate, html, markdown, plots, stats
+from srbench_lite.report.content import document
 from srbench_lite.report.load import load_runs
+from srbench_lite.report.runs import Plot, ReportData
 
 SUMMARY_CSV = "summary.csv"
 RANKING_CSV = "ranking.csv"
@@ -64,12 +66,12 @@ def build_report(
 
     _prepare_out_dir(out)
     written: list[Path] = []
-    figures: list[render.Plot] = []
+    figures: list[Plot] = []
 
     def add(path: Path | None, title: str, caption: str) -> None:
         if path is not None:
             written.append(path)
-            figures.append(render.Plot(path.name, title, caption))
+            figures.append(Plot(path.name, title, caption))
 
     add(
         plots.recovery_plot(summary, methods, out / "recovery.png"),
@@ -113,7 +115,7 @@ def build_report(
         frame.to_csv(out / fname, index=False)
         written.append(out / fname)
 
-    data = render.ReportData(
+    data = ReportData(
         name=name or out.resolve().name,
         command=command
         or shlex.join(["srbench-lite", "report", *map(str, run_dirs), "--out", str(out)]),
@@ -129,9 +131,10 @@ def build_report(
         plots=figures,
         files=["index.html", SUMMARY_CSV, RANKING_CSV, PAIRWISE_CSV],
     )
+    doc = document(data)
     readme = out / "README.md"
-    readme.write_text(render.markdown(data), encoding="utf-8")
+    readme.write_text(markdown.render(doc), encoding="utf-8")
     images = {p.filename: (out / p.filename).read_bytes() for p in figures}
     index = out / "index.html"
-    index.write_text(render.html_page(data, images), encoding="utf-8")
+    index.write_text(html.render(doc, images), encoding="utf-8")
     return ReportResult(out_dir=out, files=[readme, index, *written], warnings=loaded.warnings)

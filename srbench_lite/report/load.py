@@ -1,4 +1,5 @@
-"""Read run directories (``records.jsonl`` + ``run.json``) into one pandas DataFrame.
+"""Read run directories (``records.jsonl`` + ``run.json``, through the readers of
+:mod:`srbench_lite.records`) into one pandas DataFrame.
 
 Reading is forgiving, because a run may still be going, may have been killed, or may come
 from an older version of the runner: a half-written last line, an unparseable line, a record
@@ -9,7 +10,6 @@ an error (:class:`~srbench_lite.errors.SrbenchError`), with a message that says 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,17 +19,23 @@ import numpy as np
 import pandas as pd
 
 from srbench_lite.errors import SrbenchError
-from srbench_lite.records import JOB_KEY, RECORDS_FILE, RUN_FILE, SCHEMA_FIELDS
+from srbench_lite.records import (
+    JOB_KEY,
+    RECORDS_FILE,
+    REQUIRED_FIELDS,
+    SCHEMA_FIELDS,
+    read_records,
+    read_run_json,
+)
 
-#: the record schema (DESIGN.md); other fields are kept as they are and otherwise ignored
-RECORD_FIELDS = SCHEMA_FIELDS
-#: a record without one of these cannot be placed in a leaderboard and is skipped
-REQUIRED_FIELDS = ("dataset", "method", "status")
 STATUSES = ("ok", "timeout", "error")
 NUMERIC_FIELDS = (
     "fit_time_s",
     "r2_train",
     "r2_test",
+    "r2_train_predict",
+    "r2_test_predict",
+    "expression_rel_diff",
     "ned",
     "complexity",
     "n_train",
@@ -69,57 +75,6 @@ def _records_path(path: Path) -> Path:
     raise SrbenchError(f"run directory {str(path)!r} does not exist")
 
 
-def read_jsonl(path: Path, warnings: list[str]) -> tuple[list[dict[str, Any]], int]:
-    """Parse one ``records.jsonl``; return ``(records, n_skipped_lines)``.
-
-    A last line without its newline that does not parse is a record still being written
-    (or cut off by a kill) and is skipped with a warning; so is any other bad line.
-    """
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    lines = text.split("\n")
-    complete_end = len(lines) - 1  # the piece after the last "\n" is an unterminated line
-    rows: list[dict[str, Any]] = []
-    skipped = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            skipped += 1
-            if i == complete_end:
-                warnings.append(
-                    f"{path}: skipped a half-written last line ({len(line)} characters; "
-                    "the run may still be going or was killed mid-write)"
-                )
-            else:
-                warnings.append(f"{path}: skipped line {i + 1}, not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(obj, dict):
-            skipped += 1
-            warnings.append(
-                f"{path}: skipped line {i + 1}, a JSON {type(obj).__name__}, not an object"
-            )
-            continue
-        rows.append(obj)
-    return rows, skipped
-
-
-def read_run_meta(run_dir: Path, warnings: list[str]) -> dict[str, Any]:
-    meta_path = run_dir / RUN_FILE
-    if not meta_path.is_file():
-        return {}
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8", errors="replace"))
-    except (json.JSONDecodeError, OSError) as exc:
-        warnings.append(f"{meta_path}: unreadable ({exc}); run details left out")
-        return {}
-    if not isinstance(meta, dict):
-        warnings.append(f"{meta_path}: not a JSON object; run details left out")
-        return {}
-    return meta
-
-
 def _to_bool(value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -151,11 +106,12 @@ def normalize(
     ok_rows = [r for r in rows if str(r.get("status", "")).strip().lower() == "ok"]
     missing = {f: sum(f not in r for r in rows) for f in JOB_FIELDS}
     missing.update({f: sum(f not in r for r in ok_rows) for f in RESULT_FIELDS})
-    for name in RECORD_FIELDS:
+    for name in SCHEMA_FIELDS:  # other fields are kept as they are and otherwise ignored
         if name not in frame:
             frame[name] = None
-    if "schema_version" not in frame:
-        frame["schema_version"] = None
+    for name in ("schema_version", "expression_mismatch", "form_recovery", *NUMERIC_FIELDS):
+        if name not in frame:  # fields newer than the record's schema
+            frame[name] = None
     if "run" not in frame:
         frame["run"] = None
     lacking = frame[list(REQUIRED_FIELDS)].isna().any(axis=1)
@@ -190,6 +146,8 @@ def normalize(
     frame["noise"] = pd.to_numeric(frame["noise"], errors="coerce").fillna(0.0).astype(float)
     frame["seed"] = pd.to_numeric(frame["seed"], errors="coerce").astype("Int64")
     frame["exact_recovery"] = frame["exact_recovery"].map(_to_bool).astype("boolean")
+    frame["expression_mismatch"] = frame["expression_mismatch"].map(_to_bool).astype("boolean")
+    frame["form_recovery"] = frame["form_recovery"].map(_to_bool).astype("boolean")
     frame["recovery_kind"] = frame["recovery_kind"].map(_to_text).astype(object)
     frame["schema_version"] = frame["schema_version"].map(_to_text).astype(object)
     return frame
@@ -216,13 +174,15 @@ def load_runs(paths: Sequence[str | Path]) -> LoadedRuns:
         names_seen[name] = names_seen.get(name, 0) + 1
         if names_seen[name] > 1:
             name = f"{name}#{names_seen[name]}"
-        meta = read_run_meta(run_dir, warnings)
-        info = RunInfo(path=run_dir, name=name, meta=meta)
+        info = RunInfo(path=run_dir, name=name, meta=read_run_json(run_dir, problems=warnings))
         runs.append(info)
         if not records_path.is_file():
             warnings.append(f"{run_dir}: no {RECORDS_FILE} (the run wrote no record yet)")
             continue
-        rows, info.n_skipped = read_jsonl(records_path, warnings)
+        skipped: list[str] = []
+        rows = read_records(records_path, skipped=skipped)
+        info.n_skipped = len(skipped)
+        warnings += [f"{records_path}: skipped {why}" for why in skipped]
         if not rows:
             warnings.append(f"{records_path}: no records")
             continue

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from srbench_lite.report.aggregate import ACCURACY_THRESHOLD, HEAT_LABELS, noise_label
+from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD
+from srbench_lite.report.aggregate import HEAT_LABELS, noise_label
 
 DPI = 110
 STYLE = {

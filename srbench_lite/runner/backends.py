@@ -1,4 +1,5 @@
-"""Where jobs run: threads on this machine, or a dask.distributed cluster.
+"""Where jobs run (:data:`~srbench_lite.runner.config.BACKENDS`): ``local`` (this machine) or
+``dask`` (a dask.distributed cluster).
 
 Both yield records as jobs finish (in completion order) so the caller can append each one at
 once. Either way a job's fit runs in its own child process (:mod:`.isolate`): the local backend
@@ -13,18 +14,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from srbench_lite.errors import SrbenchError
+from srbench_lite.runner.config import JobOptions
 from srbench_lite.runner.execute import execute_job, failure_record
+from srbench_lite.runner.jobs import Job
 
-__all__ = ["BACKENDS", "run_dask", "run_local"]
-
-#: backend names; "loky" is the CLI contract's name for the local backend
-BACKENDS = ("local", "loky", "threading", "dask")
+__all__ = ["check_workers", "connect", "run_dask", "run_local"]
 
 
-def run_local(
-    jobs: Sequence[dict[str, Any]], options: dict[str, Any], n_jobs: int
-) -> Iterator[dict[str, Any]]:
-    """Run the jobs ``n_jobs`` at a time on this machine; yield each record when it is done."""
+def run_local(jobs: Sequence[Job], options: JobOptions, n_jobs: int) -> Iterator[dict[str, Any]]:
+    """Run the jobs ``n_jobs`` at a time on this machine (threads, each driving one job's child
+    process); yield each record when it is done."""
     if n_jobs <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield execute_job(job, options)
@@ -73,15 +72,13 @@ def check_workers(client) -> None:
         )
 
 
-def run_dask(
-    jobs: Sequence[dict[str, Any]], options: dict[str, Any], client
-) -> Iterator[dict[str, Any]]:
+def run_dask(jobs: Sequence[Job], options: JobOptions, client) -> Iterator[dict[str, Any]]:
     """Submit every job through ``client`` (see :func:`connect`); yield records as they
     complete. The client is closed at the end."""
     from distributed import as_completed
 
     try:
-        prefix = f"srbench-lite-{options.get('run_id') or 'run'}-{uuid.uuid4().hex[:6]}"
+        prefix = f"srbench-lite-{options.run_id or 'run'}-{uuid.uuid4().hex[:6]}"
         futures = {}
         for i, job in enumerate(jobs):
             fut = client.submit(execute_job, job, options, key=f"{prefix}-{i}", pure=False)

@@ -26,7 +26,13 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from srbench_lite.runner.config import JobOptions
+    from srbench_lite.runner.jobs import Job
 
 THREAD_VARS = (
     "OMP_NUM_THREADS",
@@ -98,14 +104,14 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def _error_text(exc: BaseException, where: str) -> str:
+    from srbench_lite.provenance import scrub_paths
+
     tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return _short(f"{where}: {type(exc).__name__}: {exc}\n" + "".join(tb[-6:]))
+    return _short(scrub_paths(f"{where}: {type(exc).__name__}: {exc}\n" + "".join(tb[-6:])))
 
 
 def _predictions(model, X, n: int, which: str):
     """Predictions as a 1-D float array of length n, or a reason they are unusable."""
-    import numpy as np
-
     try:
         raw = model.predict(X)
     except Exception as exc:
@@ -125,7 +131,7 @@ def _predictions(model, X, n: int, which: str):
 
 
 def fit_job(
-    job: dict[str, Any], options: dict[str, Any], ready: Callable[[], None] | None = None
+    job: Job, options: JobOptions, ready: Callable[[], None] | None = None
 ) -> dict[str, Any]:
     """Run one job's fit in this process and return what was learned (never raises).
 
@@ -145,17 +151,17 @@ def fit_job(
     return out
 
 
-def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], ready) -> None:
-    import numpy as np
-
+def _fit_job(job: Job, options: JobOptions, out: dict[str, Any], ready) -> None:
     from srbench_lite.data import load_problem
+    from srbench_lite.data.registry import ENV_PATH as SUITES_ENV
     from srbench_lite.expr import ModelParseError, parse_model
     from srbench_lite.methods.registry import ENV_PATH, get_method
     from srbench_lite.metrics import r2
 
-    os.environ[ENV_PATH] = options.get("methods_path", "")
+    os.environ[ENV_PATH] = options.methods_path
+    os.environ[SUITES_ENV] = options.suites_path
     out["error_kind"] = "setup"
-    problem = load_problem(job["dataset"], seed=job["seed"], noise=job["noise"])
+    problem = load_problem(job.dataset, seed=job.seed, noise=job.noise)
     names = list(problem.feature_names)
     out.update(
         true_expression=problem.formula,
@@ -165,13 +171,13 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
         n_features=len(names),
         X_check=np.asarray(problem.X_test[:CHECK_ROWS], dtype=float),
     )
-    spec = get_method(job["method"])
+    spec = get_method(job.method)
     out["method_requires"] = list(spec.requires)
     model = spec.build(
-        time_budget_s=options["time_budget_s"],
-        seed=job["seed"],
-        smoke=bool(options.get("smoke")),
-        overrides=(options.get("params") or {}).get(job["method"]),
+        time_budget_s=options.time_budget_s,
+        seed=job.seed,
+        smoke=options.smoke,
+        overrides=options.method_params(job.method),
     )
     X_train = np.asarray(problem.X_train, dtype=float)
     y_train = np.asarray(problem.y_train, dtype=float)
@@ -202,9 +208,9 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
     out["predict_time_s"] = time.perf_counter() - start
     problems += [why for why in (why_train, why_test) if why]
     if why_train is None:
-        out["r2_train"] = r2(y_train, pred_train)
+        out["r2_train_predict"] = r2(y_train, pred_train)
     if why_test is None:
-        out["r2_test"] = r2(problem.y_test, pred_test)
+        out["r2_test_predict"] = r2(problem.y_test, pred_test)
 
     kind = "predict" if problems else None
     try:
@@ -220,14 +226,93 @@ def _fit_job(job: dict[str, Any], options: dict[str, Any], out: dict[str, Any], 
         except ModelParseError as exc:
             problems.append(f"unparseable expression ({spec.dialect} dialect): {exc}")
             kind = kind or "expression"
+        else:
+            why = _check_expression(out, expr, names, problem, pred_test)
+            if why:
+                problems.append(why)
+                kind = kind or "expression"
     if problems:
         out.update(status="error", error_kind=kind, error=_short("; ".join(problems)))
     else:
         out.update(status="ok", error_kind=None, error=None)
 
 
+def _check_expression(
+    out: dict[str, Any], expr, names: list[str], problem, pred_test
+) -> str | None:
+    """Evaluate the judged expression on the train and test rows: its R² (``r2_train``,
+    ``r2_test``) and whether it disagrees with ``predict()`` (:func:`expression_agreement`).
+    Returns why the expression is unusable as a model, or None."""
+    from srbench_lite.metrics import evaluate_expression, r2
+
+    values = {}
+    for which, X in (("train", problem.X_train), ("test", problem.X_test)):
+        try:
+            values[which] = evaluate_expression(expr, names, np.asarray(X, dtype=float))
+        except Exception as exc:  # lambdify/numpy failures: the method's expression is broken
+            return _error_text(exc, f"the expression cannot be evaluated on the {which} rows")
+    finite = {k: np.isfinite(v) for k, v in values.items()}
+    if not finite["test"].any():
+        return "the expression is not finite on any test row (NaN/inf everywhere)"
+    for which, y in (("train", problem.y_train), ("test", problem.y_test)):
+        out[f"r2_{which}"] = r2(y, values[which]) if finite[which].all() else None
+    try:
+        f32 = evaluate_expression(expr, names, np.asarray(problem.X_test, dtype=np.float32))
+    except Exception:  # float32 is only the allowance for rounding; float64 already worked
+        f32 = None
+    out.update(expression_agreement(values["test"], pred_test, problem.y_test, f32))
+    return None
+
+
+#: relative RMS difference between the expression's and predict()'s test values above which
+#: the record is flagged ``expression_mismatch``, unless float32 rounding explains more
+#: (docs/records.md)
+MISMATCH_TOLERANCE = 1e-3
+#: how many times the expression's own float32 error a disagreement may be and still be rounding
+FLOAT32_FACTOR = 10.0
+
+
+def _rel_rms(a, b, scale: float) -> float:
+    both = np.isfinite(a) & np.isfinite(b)
+    if not both.any():
+        return float("inf")
+    return float(np.sqrt(np.mean(np.square(a[both] - b[both]))) / scale)
+
+
+def expression_agreement(expr_values, pred_values, y, expr_values_f32=None) -> dict[str, Any]:
+    """``expression_mismatch`` (bool, or None when predict() gave nothing),
+    ``expression_rel_diff`` = RMS(expression - predict) / RMS(y) over the test rows, and
+    ``expression_f32_diff``, the same between the expression evaluated in float32 and float64.
+
+    Mismatch when the expression is non-finite on a row where predict() is finite, or when
+    ``expression_rel_diff`` exceeds both :data:`MISMATCH_TOLERANCE` and
+    :data:`FLOAT32_FACTOR` x ``expression_f32_diff``: more than float32 rounding explains
+    (Operon predicts in float32; ``cos(12150.5*x)`` differs there in the third digit). Printed
+    constants rounded to 6 decimals stay far below; a printed model that is not the fitted
+    one does not.
+    """
+    expr_values = np.asarray(expr_values, dtype=float)
+    if pred_values is None:
+        return {"expression_mismatch": None, "expression_rel_diff": None,
+                "expression_f32_diff": None}  # fmt: skip
+    pred_values = np.asarray(pred_values, dtype=float)
+    scale = float(np.sqrt(np.mean(np.square(np.asarray(y, dtype=float))))) or 1.0
+    rel = _rel_rms(expr_values, pred_values, scale)
+    f32 = 0.0
+    if expr_values_f32 is not None:
+        f32 = _rel_rms(expr_values, np.asarray(expr_values_f32, dtype=float), scale)
+        f32 = f32 if np.isfinite(f32) else 0.0  # float32 overflow explains nothing
+    lost = bool((np.isfinite(pred_values) & ~np.isfinite(expr_values)).any())
+    allowed = max(MISMATCH_TOLERANCE, FLOAT32_FACTOR * f32)
+    return {
+        "expression_mismatch": bool(lost or not rel <= allowed),
+        "expression_rel_diff": rel,
+        "expression_f32_diff": f32,
+    }
+
+
 def score_fit(result: dict[str, Any], X_check) -> dict[str, Any]:
-    """Exact recovery, NED and complexity of a successful fit (phase 2 of a job). The parent
+    """Exact and form recovery, NED and complexity of a successful fit (phase 2 of a job). The parent
     bounds this phase by the metric timeout; a failure here leaves the status ``ok``."""
     from srbench_lite.metrics import score
 
@@ -243,9 +328,11 @@ def score_fit(result: dict[str, Any], X_check) -> dict[str, Any]:
     except Exception as exc:
         return {"exact_recovery": False, "recovery_kind": "error", "ned": None,
                 "metric_error": _short(f"{type(exc).__name__}: {exc}", 2000)}  # fmt: skip
+    form = scores.get("form_recovery")
     return {
         "exact_recovery": bool(scores["solved"]),
         "recovery_kind": scores["recovery_kind"],
+        "form_recovery": None if form is None else bool(form),
         "ned": scores["ned"],
         "complexity": scores["complexity"],
         "metric_error": scores.get("error"),
@@ -258,7 +345,7 @@ def _phases(job, options, send) -> None:
 
     def ready() -> None:
         if hasattr(signal, "setitimer"):  # the backstop now counts from the fit's start
-            signal.setitimer(signal.ITIMER_REAL, _hard_limit(options) + BACKSTOP_S)
+            signal.setitimer(signal.ITIMER_REAL, options.hard_limit_s() + BACKSTOP_S)
         send(READY)
 
     result = fit_job(job, options, ready=ready)
@@ -266,7 +353,7 @@ def _phases(job, options, send) -> None:
     send(result)
     if result.get("status") == "ok" and result.get("true_expression"):
         if hasattr(signal, "setitimer"):  # move the backstop to the end of the metric phase
-            signal.setitimer(signal.ITIMER_REAL, _metric_limit(options) + BACKSTOP_S)
+            signal.setitimer(signal.ITIMER_REAL, options.metric_timeout_s + BACKSTOP_S)
         start = time.perf_counter()
         scores = score_fit(result, X_check)
         scores["score_time_s"] = time.perf_counter() - start
@@ -277,22 +364,12 @@ def run_in_forkserver_child(conn, job, options, parent_pid: int, log_path: str |
     """Target of the forkserver ``Process``: set up, then send READY, the fit's result and
     (for a successful fit) its metrics over ``conn``."""
     _redirect_output(log_path)
-    prepare_process(parent_pid, _hard_limit(options), options.get("memory_mb"))
+    prepare_process(parent_pid, options.hard_limit_s(), options.memory_mb)
     _phases(job, options, conn.send)
     conn.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip atexit handlers the method may have registered
-
-
-def _metric_limit(options: dict[str, Any]) -> float:
-    return float(options.get("metric_timeout_s") or 60.0)
-
-
-def _hard_limit(options: dict[str, Any]) -> float:
-    return float(options["time_budget_s"]) * float(options["kill_factor"]) + float(
-        options["kill_grace_s"]
-    )
 
 
 def _redirect_output(log_path: str | None) -> None:
@@ -325,7 +402,7 @@ def main() -> int:
         _redirect_output(log_path)
     else:
         os.dup2(2, 1)  # nothing but the reply may reach the protocol stream
-    prepare_process(parent_pid, _hard_limit(options), options.get("memory_mb"))
+    prepare_process(parent_pid, options.hard_limit_s(), options.memory_mb)
 
     def send(message) -> None:
         reply.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,4 +1,5 @@
-"""One job end to end: the isolated fit and scoring (:mod:`.isolate`), then the record. This is the function a backend runs (a local thread or a dask worker); it never raises.
+"""One job end to end: the isolated fit and scoring (:mod:`.isolate`), then the record. This
+is the function a backend runs (a local thread or a dask worker); it never raises.
 
 The symbolic metrics are computed in the job's child too, as a second phase with its own
 time limit (``metric_timeout_s``); a metric failure leaves the fit's ``ok`` status and is
@@ -13,24 +14,25 @@ import traceback
 from typing import Any
 
 from srbench_lite.records import RECORD_FIELDS, SCHEMA_VERSION, package_versions, utc_now
+from srbench_lite.runner.config import JobOptions
+from srbench_lite.runner.jobs import Job
 
 __all__ = ["execute_job", "failure_record"]
 
 
-def _base_record(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    noise = float(job["noise"])
+def _base_record(job: Job, options: JobOptions) -> dict[str, Any]:
     return {
-        "dataset": job["dataset"],
-        "suite": job["suite"],
-        "method": job["method"],
-        "seed": int(job["seed"]),
-        "noise": noise,
-        "time_budget_s": float(options["time_budget_s"]),
+        "dataset": job.dataset,
+        "suite": job.suite,
+        "method": job.method,
+        "seed": int(job.seed),
+        "noise": float(job.noise),
+        "time_budget_s": options.time_budget_s,
         "schema_version": SCHEMA_VERSION,
-        "run_id": options.get("run_id", ""),
-        "job_id": f"{job['suite']}/{job['dataset']}/{job['method']}/seed{job['seed']}/noise{noise:g}",
-        "problem_seed": int(job["seed"]),
-        "smoke": bool(options.get("smoke")),
+        "run_id": options.run_id,
+        "job_id": job.job_id,
+        "problem_seed": int(job.seed),
+        "smoke": options.smoke,
         "host": socket.gethostname(),
     }
 
@@ -45,12 +47,10 @@ def _truth(dataset: str) -> tuple[str | None, list[str] | None]:
         return None, None
 
 
-def failure_record(
-    job: dict[str, Any], options: dict[str, Any], error: str, kind: str = "runner"
-) -> dict[str, Any]:
+def failure_record(job: Job, options: JobOptions, error: str, kind: str = "runner") -> dict:
     """A record for a job that produced nothing (the harness itself failed around it)."""
     record = _base_record(job, options)
-    truth, _ = _truth(job["dataset"])
+    truth, _ = _truth(job.dataset)
     record.update(
         status="error",
         error=error,
@@ -62,7 +62,7 @@ def failure_record(
     return complete(record)
 
 
-def execute_job(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+def execute_job(job: Job, options: JobOptions) -> dict[str, Any]:
     """Fit, predict and score one job; return its record (status ok, timeout or error) with
     every schema field present (``None`` when unknown)."""
     try:
@@ -73,14 +73,31 @@ def execute_job(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     return complete(record)
 
 
+#: record fields that may carry text from the method or the machine (paths are scrubbed)
+_TEXT_FIELDS = ("error", "metric_error")
+
+
 def complete(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` with every schema field (missing ones set to ``None``)."""
+    """``record`` with every schema field (missing ones set to ``None``) and no absolute path
+    of this machine in its messages."""
+    from srbench_lite.provenance import scrub_paths
+
     for name in RECORD_FIELDS:
         record.setdefault(name, None)
+    for name in _TEXT_FIELDS:
+        if isinstance(record.get(name), str):
+            record[name] = scrub_paths(record[name])
     return record
 
 
-def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+#: what the child's fit result contributes to the record
+_FIT_FIELDS = ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test",
+               "r2_train_predict", "r2_test_predict", "expression_mismatch", "expression_rel_diff",
+               "expression_f32_diff", "expression", "raw_expression", "n_train", "n_test",
+               "n_features")  # fmt: skip
+
+
+def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
     from srbench_lite.runner.isolate import run_isolated
 
     record = _base_record(job, options)
@@ -88,11 +105,10 @@ def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     outcome = run_isolated(job, options)
     res = outcome.result or {}
-    truth, names = _truth(job["dataset"])
+    truth, names = _truth(job.dataset)
     truth = res.get("true_expression", truth)
     names = res.get("feature_names", names)
-    for field in ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test", "expression",
-                  "raw_expression", "n_train", "n_test", "n_features"):  # fmt: skip
+    for field in _FIT_FIELDS:
         if field in res:
             record[field] = res[field]
     record["true_expression"] = truth
@@ -111,17 +127,11 @@ def _execute(job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
             ),
         )
     elif outcome.kind == "timeout":
-        limit = float(options["time_budget_s"]) * float(options["kill_factor"]) + float(
-            options["kill_grace_s"]
-        )
         record.update(
             status="timeout",
             error_kind="timeout",
             error=_with_tail(
-                f"killed at the hard limit of {limit:g} s (time budget "
-                f"{float(options['time_budget_s']):g} s x {float(options['kill_factor']):g} "
-                f"+ {float(options['kill_grace_s']):g} s grace)",
-                outcome.log_tail,
+                f"killed at the hard limit of {options.hard_limit_text()}", outcome.log_tail
             ),
         )
     elif outcome.kind == "interrupted":

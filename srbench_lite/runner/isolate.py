@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from srbench_lite.runner.child import READY, STARTUP_TIMEOUT_S, pinned_env
+from srbench_lite.runner.config import JobOptions
+from srbench_lite.runner.jobs import Job
 
 __all__ = ["ChildOutcome", "kill_all", "launcher_name", "run_isolated"]
 
@@ -191,18 +193,16 @@ def reset() -> None:
     _stop.clear()
 
 
-def run_isolated(job: dict[str, Any], options: dict[str, Any]) -> ChildOutcome:
-    """Fit ``job`` in a child process; kill it at ``budget × kill_factor + kill_grace_s``."""
-    hard_limit = float(options["time_budget_s"]) * float(options["kill_factor"]) + float(
-        options["kill_grace_s"]
-    )
+def run_isolated(job: Job, options: JobOptions) -> ChildOutcome:
+    """Fit ``job`` in a child process; kill it at ``options.hard_limit_s()`` after the fit
+    starts, and its metric phase at ``options.metric_timeout_s``."""
     fd, log_path = tempfile.mkstemp(prefix="srbench-lite-job-", suffix=".log")
     os.close(fd)
     try:
         if launcher_name() == "forkserver":
-            outcome = _run_forkserver(job, options, hard_limit, log_path)
+            outcome = _run_forkserver(job, options, log_path)
         else:
-            outcome = _run_subprocess(job, options, hard_limit, log_path)
+            outcome = _run_subprocess(job, options, log_path)
         if outcome.kind != "done" or outcome.result is None:
             outcome.log_tail = _read_tail(log_path)
         return outcome
@@ -221,11 +221,13 @@ def _expects_metrics(result: dict[str, Any]) -> bool:
     return result.get("status") == "ok" and bool(result.get("true_expression"))
 
 
-def _drive(receive, hard_limit: float, metric_limit: float, launched: float) -> ChildOutcome:
+def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
     """Follow a child through its phases -- starting, fitting, scoring -- each with its own
     deadline. ``receive(timeout)`` returns a message, ``_NOTHING`` or ``_EOF`` (child gone)."""
     phase, since = "starting", launched
-    limits = {"starting": STARTUP_TIMEOUT_S, "fitting": hard_limit, "scoring": metric_limit}
+    metric_limit = options.metric_timeout_s
+    limits = {"starting": STARTUP_TIMEOUT_S, "fitting": options.hard_limit_s(),
+              "scoring": metric_limit}  # fmt: skip
     out = ChildOutcome("crashed", None, None, 0.0)
     fit_started = None
     while True:
@@ -267,7 +269,7 @@ def _drive(receive, hard_limit: float, metric_limit: float, launched: float) -> 
     return out
 
 
-def _run_forkserver(job, options, hard_limit: float, log_path: str) -> ChildOutcome:
+def _run_forkserver(job: Job, options: JobOptions, log_path: str) -> ChildOutcome:
     from multiprocessing.connection import wait
 
     from srbench_lite.runner.child import run_in_forkserver_child
@@ -277,7 +279,7 @@ def _run_forkserver(job, options, hard_limit: float, log_path: str) -> ChildOutc
     proc = ctx.Process(
         target=run_in_forkserver_child,
         args=(writer, job, options, os.getpid(), log_path),
-        name=f"srbench-lite-job-{job.get('method')}",
+        name=f"srbench-lite-job-{job.method}",
         daemon=False,
     )
     if _stop.is_set():
@@ -307,7 +309,7 @@ def _run_forkserver(job, options, hard_limit: float, log_path: str) -> ChildOutc
     with _lock:
         _live[proc.pid] = kill
     try:
-        outcome = _drive(receive, hard_limit, _metric_limit(options), launched)
+        outcome = _drive(receive, options, launched)
         if outcome.kind == "done":
             proc.join(timeout=2.0)
         kill()  # the child (if still there) and any grandchildren it left behind
@@ -324,11 +326,7 @@ def _run_forkserver(job, options, hard_limit: float, log_path: str) -> ChildOutc
             pass
 
 
-def _metric_limit(options: dict[str, Any]) -> float:
-    return float(options.get("metric_timeout_s") or 60.0)
-
-
-def _run_subprocess(job, options, hard_limit: float, log_path: str) -> ChildOutcome:
+def _run_subprocess(job: Job, options: JobOptions, log_path: str) -> ChildOutcome:
     import queue
 
     env = pinned_env()
@@ -380,7 +378,7 @@ def _run_subprocess(job, options, hard_limit: float, log_path: str) -> ChildOutc
             proc.stdin.close()
         except OSError:
             pass
-        outcome = _drive(receive, hard_limit, _metric_limit(options), launched)
+        outcome = _drive(receive, options, launched)
         if outcome.kind == "done":
             try:
                 proc.wait(timeout=2.0)

@@ -1,52 +1,28 @@
-"""Jobs: problems × methods × seeds × noise levels, as plain picklable payloads.
+"""Jobs: problems × methods × seeds × noise levels.
 
-Seeds are derived deterministically: with ``seeds=K`` and base ``seed=B`` the seeds are
-``B, B+1, ..., B+K-1``. A job's seed drives both the data (``load_problem(seed=...)``: the
-sample and the noise draw) and the method (its declared ``seed_param``), so a job is
-reproducible from its record alone.
-
-A job holds names and numbers only (method by name, resolved through the registry inside the
-job's child process), so it travels unchanged to a local child or a dask worker.
+A job's seed (:attr:`~srbench_lite.runner.config.RunConfig.seed_list`) drives both the data
+(``load_problem(seed=...)``: the sample and the noise draw) and the method (its declared
+``seed_param``), so a job is reproducible from its record alone. A job holds names and numbers
+only (the method by name, resolved through the registry inside the job's child process).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 from srbench_lite.errors import InvalidValueError, UnknownNameError
+from srbench_lite.records import job_key
+from srbench_lite.runner.config import count
 
-__all__ = ["Job", "JobOptions", "build_jobs", "derive_seeds", "select_problems"]
-
-
-@dataclass(frozen=True)
-class JobOptions:
-    """Settings shared by every job of a run (the hard limits and where methods come from)."""
-
-    time_budget_s: float = 60.0
-    kill_factor: float = 1.5
-    kill_grace_s: float = 30.0
-    metric_timeout_s: float = 60.0
-    memory_mb: float | None = None
-    smoke: bool = False
-    methods_path: str = ""
-    run_id: str = ""
-    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def hard_limit_s(self) -> float:
-        """Seconds after which a job's child (fit, predict, expression) is killed."""
-        return self.time_budget_s * self.kill_factor + self.kill_grace_s
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["params"] = {k: dict(v) for k, v in self.params.items()}
-        return out
+__all__ = ["Job", "build_jobs", "select_problems"]
 
 
 @dataclass(frozen=True)
 class Job:
+    """One fit: a problem (suite, dataset) × method × seed × noise level. Names and numbers
+    only, so it travels unchanged to a local child or a dask worker."""
+
     suite: str
     dataset: str
     method: str
@@ -55,37 +31,13 @@ class Job:
 
     @property
     def key(self) -> tuple:
-        """Same normalisation as :func:`srbench_lite.records.job_key`."""
-        return (self.suite, self.dataset, self.method, int(self.seed), round(float(self.noise), 12))
+        """The job's identity, as :func:`srbench_lite.records.job_key` reads it from a record."""
+        return job_key(asdict(self))
 
     @property
     def job_id(self) -> str:
+        """A readable id, written in the record: ``suite/dataset/method/seed0/noise0.01``."""
         return f"{self.suite}/{self.dataset}/{self.method}/seed{self.seed}/noise{self.noise:g}"
-
-
-def derive_seeds(n_seeds: int, base: int = 0) -> list[int]:
-    """``[base, base+1, ..., base+n_seeds-1]``."""
-    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or n_seeds < 1:
-        raise InvalidValueError(f"--seeds must be a positive integer, got {n_seeds!r}")
-    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
-        raise InvalidValueError(f"--seed must be a non-negative integer, got {base!r}")
-    return [base + i for i in range(n_seeds)]
-
-
-def check_noise(levels: Iterable[float]) -> list[float]:
-    out = []
-    for level in levels:
-        try:
-            value = float(level)
-        except (TypeError, ValueError):
-            raise InvalidValueError(f"noise level {level!r} is not a number") from None
-        if not math.isfinite(value) or value < 0:
-            raise InvalidValueError(f"noise level must be a finite number >= 0, got {level!r}")
-        if value not in out:
-            out.append(value)
-    if not out:
-        raise InvalidValueError("no noise level given (use 0 for noise-free data)")
-    return out
 
 
 def select_problems(
@@ -99,8 +51,8 @@ def select_problems(
     :class:`~srbench_lite.errors.UnknownNameError` with close matches."""
     from srbench_lite.data import get_spec, list_problems
 
-    if limit is not None and (isinstance(limit, bool) or int(limit) != limit or limit < 1):
-        raise InvalidValueError(f"--limit must be a positive integer, got {limit!r}")
+    if limit is not None:
+        count("--limit", limit, minimum=1)
     pairs: list[tuple[str, str]] = []
     if not suites:
         if not datasets:
@@ -119,10 +71,10 @@ def select_problems(
         else:
             pairs = [(s, n) for s, names in members.items() for n in names]
     if limit is not None:
-        kept, count = [], {}
+        kept, seen = [], {}
         for suite, name in pairs:
-            count[suite] = count.get(suite, 0) + 1
-            if count[suite] <= limit:
+            seen[suite] = seen.get(suite, 0) + 1
+            if seen[suite] <= limit:
                 kept.append((suite, name))
         pairs = kept
     return list(dict.fromkeys(pairs))

@@ -24,13 +24,11 @@ def _warm_up() -> None:
     """Fit the linear baseline on a smoke problem once, so lazy imports and sympy caches are
     filled here instead of in every forked job."""
     from srbench_lite.runner.child import fit_job, score_fit
+    from srbench_lite.runner.config import JobOptions
+    from srbench_lite.runner.jobs import Job
 
     try:
-        result = fit_job(
-            {"suite": "smoke", "dataset": "smoke_linear", "method": "linear", "seed": 0,
-             "noise": 0.0},
-            {"time_budget_s": 1.0, "methods_path": ""},
-        )  # fmt: skip
+        result = fit_job(Job("smoke", "smoke_linear", "linear", 0, 0.0), JobOptions(1.0))
         score_fit(result, result.pop("X_check", None))
     except Exception:  # warming up is an optimisation only
         pass

@@ -4,7 +4,11 @@ Model string
 ------------
 ``sympy()`` returns Operon's own infix string (``InfixFormatter``) printed with
 :data:`PRECISION` decimals -- every digit a float32 coefficient carries, and at least ten
-significant digits for coefficients down to 1e-10 (Operon's default is 3 decimals). Variables
+significant digits for coefficients down to 1e-10 (Operon's default is 3 decimals). Fixed
+decimals still print a coefficient below 1e-20 as ``0`` (a law with a physical constant such
+as the Bohr magneton, 9.27e-24): so Operon sees data rescaled by powers of ten
+(:class:`~srbench_lite.methods.adapters._common.DecadeScaling`) and ``sympy()`` puts the exact
+scales back, while ``predict()`` applies the same scales. Variables
 are written ``X1, X2, ...`` -- 1-based, so the method's dialect is ``"operon"`` -- and the
 names are passed explicitly, so the style does not depend on how Operon names columns.
 ``^`` is power and ``aq(a, b)`` is printed as ``a / sqrt(1 + b ^ 2)``. The string includes
@@ -30,7 +34,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from srbench_lite.methods.adapters._common import whole_seconds
+from srbench_lite.methods.adapters._common import DecadeScaling, whole_seconds
 
 __all__ = ["DEFAULT_SYMBOLS", "PRECISION", "OperonRegressor"]
 
@@ -122,7 +126,9 @@ class OperonRegressor(RegressorMixin, BaseEstimator):
         kwargs = operon_kwargs(params, wanted)
         kwargs.update(self.operon_params or {})
         est = SymbolicRegressor(**kwargs)
-        est.fit(X, y)
+        self.scaling_ = DecadeScaling.fit(X, y)
+        # pyoperon rejects read-only (memmap) arrays
+        est.fit(_writable(self.scaling_.scale_X(X)), _writable(self.scaling_.scale_y(y)))
         self.estimator_ = est
         names = [f"X{i + 1}" for i in range(self.n_features_in_)]
         self.model_string_ = est.get_model_string(est.model_, precision=PRECISION, names=names)
@@ -131,9 +137,18 @@ class OperonRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return np.asarray(self.estimator_.predict(X), dtype=np.float64)
+        X = _writable(self.scaling_.scale_X(X))
+        return self.scaling_.unscale_y(self.estimator_.predict(X))
 
     def sympy(self) -> str:
-        """Operon's model string (dialect ``"operon"``: ``X1`` is the first column)."""
+        """Operon's model string (dialect ``"operon"``: ``X1`` is the first column), with the
+        power-of-ten scales of the data put back."""
         check_is_fitted(self)
-        return self.model_string_
+        return self.scaling_.unscale_expression(self.model_string_, "X", first_index=1)
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous, writable float64 array (a copy only when needed)."""
+    if a.flags.writeable and a.flags.c_contiguous:
+        return a
+    return np.array(a, dtype=np.float64, order="C")

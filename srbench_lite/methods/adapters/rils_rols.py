@@ -8,6 +8,11 @@ with ``std::to_string``: six *decimals*, so the string is a rounded copy of the 
 values agree with the tool's predictions to about 1e-6 absolute per constant, and constants
 below 5e-7 print as 0. The package exposes no more precise form.
 
+So that no constant is lost to those six decimals, the tool sees data rescaled by powers of
+ten (:class:`~srbench_lite.methods.adapters._common.DecadeScaling`); ``sympy()`` returns its
+string with the exact scales put back and ``predict()`` applies the same scales, so the
+expression and the predictions are one model.
+
 The package's own post-processing is skipped: after fitting it runs ``sympy.simplify`` in a
 thread with a 2 s timeout, which leaves the thread running (burning CPU) when it times out;
 our ``sympy()`` returns the raw string instead and the harness simplifies under its own time
@@ -28,7 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from srbench_lite.methods.adapters._common import whole_seconds
+from srbench_lite.methods.adapters._common import DecadeScaling, whole_seconds
 
 __all__ = ["RilsRolsRegressor"]
 
@@ -66,7 +71,8 @@ class RilsRolsRegressor(RegressorMixin, BaseEstimator):
             verbose=False,
             random_state=_seed(self.random_state),
         )
-        est.fit(np.array(X), np.array(y))
+        self.scaling_ = DecadeScaling.fit(X, y)
+        est.fit(self.scaling_.scale_X(X), self.scaling_.scale_y(y))
         self.estimator_ = est
         self.model_string_ = str(est.model)
         return self
@@ -74,13 +80,14 @@ class RilsRolsRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        # the tool resizes its input in place: give it a copy
-        return np.asarray(self.estimator_.predict(np.array(X)), dtype=np.float64)
+        # the tool resizes its input in place: scale_X gives it a copy
+        return self.scaling_.unscale_y(self.estimator_.predict(self.scaling_.scale_X(X)))
 
     def sympy(self) -> str:
-        """The tool's model string over ``x0, x1, ...`` (dialect ``"x0"``; six decimals)."""
+        """The tool's model string over ``x0, x1, ...`` (dialect ``"x0"``; six decimals), with
+        the power-of-ten scales of the data put back (see the module docstring)."""
         check_is_fitted(self)
-        return self.model_string_
+        return self.scaling_.unscale_expression(self.model_string_, "x")
 
 
 def _seed(random_state: int | None) -> int:

@@ -17,6 +17,8 @@ METHOD = MethodSpec(
     smoke_params={"max_fit_calls": 2_000},
     dialect="x0",
     requires=("rils_rols", "rils_rols_cpp"),
-    install="pip install 'srbench-lite[rils-rols]'  (or: pip install rils-rols)",
+    # rils-rols 1.6 ships only an sdist whose setup.py imports pybind11 without declaring it
+    # as a build requirement: pip's isolated build fails, so it is installed in two steps
+    install="pip install pybind11 setuptools wheel && pip install --no-build-isolation rils-rols",
     description="RILS-ROLS (rils-rols): iterated local search + OLS; constants printed to 6 decimals",
 )

@@ -1,0 +1,334 @@
+"""The report's content as a :class:`~.document.Document`: the runs, the settings, the overall
+ranking, the plots, a leaderboard per suite and noise level, the pairwise tests, the
+definitions and (HTML only) every run. Markdown and HTML render the same document.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD
+from srbench_lite.provenance import scrub_paths
+from srbench_lite.report.aggregate import (
+    FAILURE_RULES,
+    PAIRWISE_METRICS,
+    RANK_METRICS,
+    noise_label,
+)
+from srbench_lite.report.document import (
+    Callout,
+    Cell,
+    Code,
+    Details,
+    Document,
+    Figure,
+    Items,
+    Links,
+    Paragraph,
+    Row,
+    Section,
+    Table,
+)
+from srbench_lite.report.format import (
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_r2,
+    fmt_seconds,
+    missing,
+    truncate,
+)
+from srbench_lite.report.runs import ReportData, dirty_warnings, intro, run_rows, settings
+
+#: rows of the per-run table in index.html (the rest is in the run directories)
+MAX_HTML_RUNS = 5000
+#: characters of a model string shown in a table cell (the full string is in its tooltip)
+MAX_MODEL_CHARS = 300
+_ACC = f"R² > {ACCURACY_THRESHOLD:g}"
+
+DEFINITIONS = (
+    (
+        "Exact recovery",
+        "SRBench's symbolic solution: after rounding constants and simplifying, truth − model "
+        "is a constant or model / truth is a non-zero constant (judged per run by the runner).",
+    ),
+    (
+        "Form recovery",
+        "The model has the truth's form with its own constants: the truth's non-integer "
+        "constants (integers and simple rational exponents stay fixed) are refitted to the "
+        "model's values, and the form is recovered when the refit matches to float precision; "
+        "how the PySR paper judged EmpiricalBench. An exact solution counts as form recovered. "
+        "The empirical suite's leaderboard leads with it.",
+    ),
+    (
+        "Accuracy solution",
+        f"R² on the (noise-free) test set > {ACCURACY_THRESHOLD:g}.",
+    ),
+    (
+        "R²",
+        "Every R² is that of the judged expression itself, evaluated on the test rows: the "
+        "model a scientist reads, and the one exact recovery, NED and complexity judge "
+        "(records before schema 2: the method's predict()).",
+    ),
+    (
+        "expr ≠ predict",
+        "Successful runs whose expression disagrees with the method's predict() on the test "
+        "rows: RMS(expression − predict) / RMS(y) above 1e-3 and above 10 × what float32 "
+        "rounding does to the expression, or the expression is not finite where predict() "
+        "is. Such a method's printed model is not the model that predicted.",
+    ),
+    (
+        "NED",
+        "SRSD's normalised tree edit distance between the canonical model and truth trees, "
+        "in [0, 1]; 0 = identical.",
+    ),
+    (
+        "Intervals",
+        "95 % percentile bootstrap over problems (seeds averaged within a problem first).",
+    ),
+    (
+        "Rates, means and medians",
+        "Recovery and accuracy rates and mean NED are averages over problems of the per-problem "
+        "means over seeds (recovery and NED only over problems with a ground truth). Median R² "
+        "and median complexity are over successful runs, median fit time over all runs.",
+    ),
+    (
+        "Ranks",
+        "Within each problem instance (a problem at one noise level) the methods are ranked, "
+        "1 = best, ties sharing the average rank; the table gives the mean over the instances "
+        "every method ran. R² and complexity ranks use per-problem medians over seeds.",
+    ),
+    (
+        "Pairwise tests",
+        "Two-sided Wilcoxon signed-rank test per pair of methods on the problem instances both "
+        "ran (zero differences dropped), Holm-corrected over all pairs of one metric; "
+        "significant when the corrected p < 0.05.",
+    ),
+)
+
+
+def leaderboard_table(block: pd.DataFrame, form_first: bool = False) -> Table:
+    """One suite × noise level: methods best first, rates with 95 % bootstrap intervals
+    (form recovery first for suites judged by form, :data:`FORM_FIRST_SUITES`)."""
+    rows = []
+    for i, (_, r) in enumerate(block.iterrows(), start=1):
+        ci = (
+            "–"
+            if missing(r["recovery_rate"])
+            else f"{fmt_pct(r['recovery_rate'])} [{fmt_pct(r['recovery_ci_low'])}, "
+            f"{fmt_pct(r['recovery_ci_high'])}]"
+        )
+        acc = (
+            f"{fmt_pct(r['accuracy_rate'])} [{fmt_pct(r['accuracy_ci_low'])}, "
+            f"{fmt_pct(r['accuracy_ci_high'])}]"
+        )
+        form = (
+            "–"
+            if missing(r.get("form_rate"))
+            else f"{fmt_pct(r['form_rate'])} [{fmt_pct(r['form_ci_low'])}, "
+            f"{fmt_pct(r['form_ci_high'])}]"
+        )
+        first, second = (form, ci) if form_first else (ci, form)
+        rows.append(Row([
+            str(i), r["method"], first, second, acc, fmt_r2(r["r2_test_median"]),
+            fmt_num(r["ned_mean"], ".3f"), fmt_num(r["complexity_median"], "g"),
+            fmt_seconds(r["fit_time_median_s"]), f"{r['n_ok']}/{r['n_runs']}",
+            str(r["n_timeout"]), str(r["n_error"]), str(int(r.get("n_mismatch", 0) or 0)),
+        ]))  # fmt: skip
+    exact_h, form_h = "exact recovery % [95 % CI]", "form recovery % [95 % CI]"
+    headers = ["#", "method", *((form_h, exact_h) if form_first else (exact_h, form_h)),
+               f"{_ACC} % [95 % CI]",
+               "median R² test", "mean NED", "median complexity", "median fit time (s)",
+               "ok runs", "timeouts", "errors", "expr ≠ predict"]  # fmt: skip
+    return Table(headers, rows, align=RANK_ALIGN)
+
+
+#: suites whose leaderboard leads with form recovery: laws fitted to measured or noisy data,
+#: whose constants never match to three digits (the PySR paper judged EmpiricalBench so)
+FORM_FIRST_SUITES = ("empirical",)
+
+
+def blocks(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
+    """(title, rows) per suite × noise level, methods best first (exact recovery -- form
+    recovery for :data:`FORM_FIRST_SUITES` -- then accuracy, then median R²)."""
+    out = []
+    for (suite, noise), block in data.summary.groupby(["suite", "noise"], sort=True):
+        lead = ["form_rate", "recovery_rate"] if suite in FORM_FIRST_SUITES else ["recovery_rate"]
+        block = block.sort_values(
+            [*lead, "accuracy_rate", "r2_test_median", "method"],
+            ascending=[False] * (len(lead) + 2) + [True],
+            na_position="last",
+        )
+        n = int(block["n_problems"].max())
+        out.append((f"{suite} · {noise_label(noise)} · {n} problems", block))
+    return out
+
+
+#: ``#`` and method left-aligned, numbers right-aligned (both tables have 13 columns)
+RANK_ALIGN = "ll" + "r" * 11
+
+
+def ranking_table(data: ReportData) -> Table:
+    rows = []
+    for i, (_, r) in enumerate(data.ranking.iterrows(), start=1):
+        rows.append(Row([
+            str(i), r["method"], fmt_pct(r["recovery_rate"]), fmt_pct(r.get("form_rate")),
+            fmt_pct(r["accuracy_rate"]), *(fmt_num(r[f"rank_{k}"], ".2f") for k in RANK_METRICS),
+            str(int(r["n_runs"])), str(int(r["n_failed"])),
+            str(int(r.get("n_mismatch", 0) or 0)),
+        ]))  # fmt: skip
+    headers = ["#", "method", "exact recovery %", "form recovery %", f"{_ACC} %", "rank: recovery",
+               "rank: R² test", "rank: NED", "rank: complexity", "rank: fit time", "runs",
+               "failed", "expr ≠ predict"]  # fmt: skip
+    return Table(headers, rows, align=RANK_ALIGN)
+
+
+def ranking_note(data: ReportData) -> str:
+    parts = []
+    for key, (_col, _higher, label) in RANK_METRICS.items():
+        info = data.rank_info.get(key, {})
+        n = int(info.get("n_instances", 0))
+        parts.append(f"{label}: {n} instances, Friedman p = {fmt_p(info.get('friedman_p'))}")
+    return (
+        "Mean rank (1 = best) over the problem instances that every method ran; "
+        + "; ".join(parts)
+        + ". Sorted by recovery rank, then R² rank."
+    )
+
+
+def pairwise_table(data: ReportData, metric: str) -> Table | None:
+    """Row method vs column method: ▲ row significantly better, ▼ worse, · no difference;
+    with the Holm-adjusted p-value. None when no pair was compared."""
+    part = data.pairwise[data.pairwise["metric"] == metric]
+    methods = [m for m in data.methods if m in set(part["method_a"]) | set(part["method_b"])]
+    if not methods:
+        return None
+    cell: dict[tuple[str, str], Cell] = {}
+    for _, r in part.iterrows():
+        a, b = r["method_a"], r["method_b"]
+        p = fmt_p(r["p_holm"])
+        if r["n"] == 0:
+            cell[a, b] = cell[b, a] = Cell("n/a")
+        elif r["better"] in (a, b):
+            win, lose = (a, b) if r["better"] == a else (b, a)
+            cell[win, lose], cell[lose, win] = (
+                Cell(f"▲ {p}", style="better"),
+                Cell(f"▼ {p}", style="worse"),
+            )
+        else:
+            cell[a, b] = cell[b, a] = Cell(f"· {p}")
+    rows = [
+        Row([m, *(Cell("—") if m == o else cell.get((m, o), Cell("n/a")) for o in methods)])
+        for m in methods
+    ]
+    return Table(["row vs column", *methods], rows, align="l" + "c" * len(methods), label_column=0)
+
+
+PAIRWISE_TITLES = {
+    "r2": "R² test (per-problem median; a failed run counts as R² = 0)",
+    "ned": "NED (problems with a ground truth; a failed run counts as NED = 1)",
+}
+PAIRWISE_NOTE = (
+    "▲ row method significantly better than the column method, ▼ significantly worse, "
+    "· no significant difference (Wilcoxon signed-rank, Holm-corrected p shown, α = 0.05)."
+)
+
+
+def runs_table(data: ReportData) -> tuple[Table, int]:
+    """Every run (the first :data:`MAX_HTML_RUNS`), and how many there are."""
+    rec = data.prepared.sort_values(["suite", "dataset", "noise", "method", "seed"])
+    total = len(rec)
+    rows = []
+    for r in rec.head(MAX_HTML_RUNS).itertuples(index=False):
+        model, model_full = truncate(r.expression, MAX_MODEL_CHARS)
+        truth, truth_full = truncate(r.true_expression, MAX_MODEL_CHARS)
+        error = scrub_paths(r.error) if isinstance(r.error, str) else r.error
+        error, error_full = truncate(error, 160)
+        recovered = "–" if missing(r.exact_recovery) else ("yes" if r.exact_recovery else "no")
+        rows.append(Row([
+            r.run, r.suite, r.dataset, f"{r.noise:g}", "–" if missing(r.seed) else str(r.seed),
+            r.method, Cell(r.status, style=f"st-{r.status}"), fmt_r2(r.r2_test), recovered,
+            fmt_num(r.ned, ".3f"), fmt_num(r.complexity, "g"), fmt_seconds(r.fit_time_s),
+            Cell(model, model_full, "model"), Cell(truth, truth_full, "model"),
+            Cell(error, error_full),
+        ]))  # fmt: skip
+    headers = [
+        "run",
+        "suite",
+        "problem",
+        "noise",
+        "seed",
+        "method",
+        "status",
+        "R² test",
+        "recovered",
+        "NED",
+        "complexity",
+        "fit time (s)",
+        "model",
+        "truth",
+        "error",
+    ]
+    return Table(headers, rows, align="lllrrlllrlrrlll"), total
+
+
+def document(data: ReportData) -> Document:
+    """The whole report, in order."""
+    runs = run_rows(data)
+    preamble = [
+        Paragraph(intro(data)),
+        Paragraph(f"Generated {data.generated} by", note=True),
+        Code(data.command),
+        Links("Files:", [(f, f) for f in data.files if f != "README.md"], only="markdown"),
+    ]
+    runs_blocks = [
+        Table(["run", "path", "records", "skipped lines", "run id", "date", "code (git)"],
+              [Row([r[k] for k in ("run", "path", "records", "skipped", "run_id", "date", "git")])
+               for r in runs], align="llrrlll"),
+    ]  # fmt: skip
+    for r in runs:
+        if r["command"]:
+            runs_blocks += [Paragraph(f"Command of run {r['run']}:"), Code(r["command"])]
+    runs_blocks.append(Items(settings(data)))
+    runs_blocks += [Callout(text) for text in dirty_warnings(data)]
+    if data.loaded.warnings:
+        runs_blocks.append(Callout(
+            "Input problems (the report shows what could be read):",
+            [scrub_paths(w) for w in data.loaded.warnings],
+        ))  # fmt: skip
+    runs_blocks.append(Paragraph(FAILURE_RULES, lead="Failures."))
+
+    plots = [
+        Section(p.title, [Paragraph(p.caption, note=True),
+                          Figure(p.filename, p.title, wide=p.filename.startswith("heatmap"))])
+        for p in data.plots
+    ]  # fmt: skip
+    boards = [
+        Section(title, [leaderboard_table(block, block["suite"].iloc[0] in FORM_FIRST_SUITES)])
+        for title, block in blocks(data)
+    ]
+    pairwise = [
+        Section(PAIRWISE_TITLES[metric], [table])
+        for metric in PAIRWISE_METRICS
+        if (table := pairwise_table(data, metric)) is not None
+    ]
+    table, total = runs_table(data)
+    shown = min(total, MAX_HTML_RUNS)
+    more = f" (the first {shown} of {total}; every record is in the run directories)"
+    summary = f"{total} runs" + (more if total > shown else "")
+    return Document(
+        title=f"Leaderboard: {data.name}",
+        blocks=preamble,
+        sections=[
+            Section("Runs", runs_blocks),
+            Section("Overall ranking",
+                    [Paragraph(ranking_note(data), note=True), ranking_table(data)]),
+            Section("Plots", sections=plots),
+            Section("Leaderboard by suite and noise level", sections=boards),
+            Section("Pairwise comparisons", [Paragraph(PAIRWISE_NOTE, note=True)],
+                    sections=pairwise),
+            Section("Definitions",
+                    [Items([*DEFINITIONS, ("Bootstrap resamples", str(data.n_boot))])]),
+            Section("All runs", [Details(summary, [table])], only="html"),
+        ],
+    )  # fmt: skip
