@@ -32,10 +32,12 @@ def _summary(frame, method: str) -> dict:
     r2 = rows["r2_test"].astype(float)
     comp = [c for c in rows["complexity"].tolist() if c == c and c is not None]
     times = [t for t in rows["fit_time_s"].tolist() if t == t and t is not None]
+    form = rows["form_recovery"] if "form_recovery" in rows else None
     return {
         "n": n,
         "ok": int(ok.sum()),
         "exact": float(exact.mean()),
+        "form": float(form.fillna(False).astype(bool).mean()) if form is not None else float("nan"),
         "r2_999": float((r2 > 0.999).mean()),
         "complexity": statistics.median(comp) if comp else float("nan"),
         "time": statistics.median(times) if times else float("nan"),
@@ -97,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         resume=args.resume,
         progress=True,
     )
-    header = f"{'method':<10} {'noise':>6} {'n':>4} {'exact':>7} {'R2>.999':>8} {'cplx':>6} {'time_s':>7}"
+    header = (
+        f"{'method':<10} {'noise':>6} {'n':>4} {'exact':>7} {'form':>7} {'R2>.999':>8} "
+        f"{'cplx':>6} {'time_s':>7}"
+    )
     print(header)
     stats: dict[tuple[str, float], dict] = {}
     for lvl in noise:
@@ -107,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             stats[(m, lvl)] = s
             if s["n"]:
                 print(
-                    f"{m:<10} {lvl:>6g} {s['n']:>4} {s['exact']:>7.1%} {s['r2_999']:>8.1%} "
+                    f"{m:<10} {lvl:>6g} {s['n']:>4} {s['exact']:>7.1%} {s['form']:>7.1%} "
+                    f"{s['r2_999']:>8.1%} "
                     f"{s['complexity']:>6g} {s['time']:>7.1f}"
                 )
     if "gp" in methods:
