@@ -77,3 +77,14 @@ def test_time_budget_bounds_the_search():
 def test_bad_parameters_are_named(params, match):
     with pytest.raises(ValueError, match=match):
         NeuralSRRegressor(**params).fit(_data(20), np.ones(20))
+
+
+def test_non_finite_data_is_rejected_with_a_message():
+    X = _data(20)
+    y = X[:, 0].copy()
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        NeuralSRRegressor(n_iterations=1, time_budget_s=None).fit(X, y)
+    X[2, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        NeuralSRRegressor(n_iterations=1, time_budget_s=None).fit(X, X[:, 0])

@@ -28,8 +28,8 @@ _TERM_PENALTY = 3.0
 
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
-    x/y, (x/y)², x²/y, x·y, x±y, x²±y², (x-y)², cos(x-y) (terms undefined on the data are
-    dropped)."""
+    x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y) (terms undefined on
+    the data are dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
@@ -40,6 +40,7 @@ def _library(d: int) -> list[tuple[str, ...]]:
                 continue
             xj = f"x{j}"
             out += [("div", xi, xj), ("square", "div", xi, xj), ("div", "square", xi, xj)]
+            out += [("mul", xi, "cos", xj), ("mul", xi, "sin", xj)]
             if i < j:
                 out += [("mul", xi, xj), ("sub", xi, xj), ("add", xi, xj)]
                 out += [("cos", "sub", xi, xj)]
@@ -197,7 +198,7 @@ def make_targets(
     n_extra: int,
     *,
     lm_rows: int = 128,
-    max_library: int = 600,
+    max_library: int = 1000,
 ) -> tuple[list[Target], list[tuple[str, ...]]]:
     """The main target plus the ``n_extra`` transformed/divided targets that the screening
     library fits best (sums of up to three library terms, and power laws of the target);
@@ -257,7 +258,9 @@ def make_targets(
     return out, list(lib.terms)
 
 
-def seed_expressions(data: Data, max_library: int = 600) -> list[tuple[tuple[str, ...], list[float]]]:
+def seed_expressions(
+    data: Data, max_library: int = 1000
+) -> list[tuple[tuple[str, ...], list[float]]]:
     """Quick candidates for ``data.y`` itself: the best power laws and the best sums of up to
     three library terms (for engines that want a head start, e.g. the neural engine)."""
     cols = data.cols
