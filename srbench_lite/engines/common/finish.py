@@ -62,6 +62,9 @@ _SNAP_TOL = 2e-2  # relative distance within which a nice value is worth a refit
 _MAX_TRIES = 5  # nice values tried per parameter
 #: up to this many training rows, selection uses the cross-validated loss (small data overfit)
 CV_MAX_ROWS = 200
+_SMALL_DATA_FLOOR = 1e-9  # training losses below this rank as equal on small data
+#: NMSE a snap may add to an inexact fit, per parameter it frees (R² of 0.999999)
+PRACTICAL = 1e-6
 _EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
 _PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, ties)
 
@@ -112,10 +115,27 @@ class Finished:
         return evaluate_unchecked(self.tokens, X, self.params)
 
 
-def _accept(new: float, old: float, n: int, removed: int) -> bool:
+def _accept(
+    new: float, old: float, n: int, removed: int, rel_change: float = 0.0, cost: float = 0.0
+) -> bool:
+    """Whether a change that frees ``removed`` parameters may cost the loss ``old -> new``.
+
+    * within noise by BIC: ``n ln(new/old) <= removed ln(n)``;
+    * or, for a snap that moved one value by ``rel_change`` to a value costing ``cost`` decimal
+      digits, by description length: stating a free value to its precision ``sigma`` costs
+      ``ln(|v|/sigma)`` nats, and this very snap measures ``sigma = |dv| / z`` with
+      ``z**2 = n ln(new/old)``; the snap pays if ``z**2/2 <= ln(z |v|/|dv|) - cost ln(10)``;
+    * or, for a fit that was not exact anyway (measured data, whose law holds to a part in a
+      thousand), by at most :data:`PRACTICAL` of NMSE per parameter.
+    """
     if not math.isfinite(new):
         return False
-    return n * math.log(max(new, FLOOR) / max(old, FLOOR)) <= removed * math.log(max(n, 2))
+    z2 = n * math.log(max(new, FLOOR) / max(old, FLOOR))
+    if z2 <= removed * math.log(max(n, 2)):
+        return True
+    if rel_change > 0 and 0.5 * z2 <= math.log(math.sqrt(z2) / rel_change) - cost * math.log(10):
+        return True
+    return old > _EXACT and new - old <= PRACTICAL * removed
 
 
 def _size(f: Fraction) -> float:
@@ -125,14 +145,14 @@ def _size(f: Fraction) -> float:
 
 def _nice_values(
     v: float, others: list[tuple[sp.Symbol, float]], max_cost: float = math.inf
-) -> list[sp.Expr]:
+) -> list[tuple[sp.Expr, float]]:
     """Simple numbers and simple expressions of the other parameters close to ``v``, simplest
     first (0 always comes first): integers, rationals, multiples of pi, square roots of
     rationals, simple multiples of another parameter, products of two. A value that costs
     ``cost`` (about its decimal digits) must lie within ``10**-cost`` relative of ``v``
-    (and within ``_SNAP_TOL``), and cost at most ``max_cost``."""
+    (and within ``_SNAP_TOL``), and cost at most ``max_cost``. Returns ``(value, cost)``."""
     if not math.isfinite(v) or v == 0.0:
-        return [sp.Integer(0)]
+        return [(sp.Integer(0), 0.0)]
     out: list[tuple[float, float, sp.Expr]] = [(-1.0, 0.0, sp.Integer(0))]
 
     def add(value: float, expr: sp.Expr, cost: float) -> None:
@@ -171,10 +191,10 @@ def _nice_values(
                     add(sign * w2 / w, sign * s2 / s, 3.0)
     out.sort(key=lambda t: (t[0], t[1]))
     seen, result = set(), []
-    for _, _, e in out:
+    for cost, _, e in out:
         if e not in seen:
             seen.add(e)
-            result.append(e)
+            result.append((e, max(cost, 0.0)))
     return result[: _MAX_TRIES + 1]
 
 
@@ -276,7 +296,7 @@ class Finisher:
                 # a model that does not fit exactly gets only plain numbers: a fancy value
                 # would match its misfit or noise by coincidence
                 limit = math.inf if loss <= _EXACT else _PLAIN
-                for cand in _nice_values(values[i], others, limit):
+                for cand, cost in _nice_values(values[i], others, limit):
                     if self.left() <= 0.05:
                         return expr, params, values, loss
                     new = expr.xreplace({params[i]: cand})
@@ -284,7 +304,9 @@ class Finisher:
                     fit = self._fit(new, [params[j] for j in keep], [values[j] for j in keep])
                     if fit is None:
                         continue
-                    if _accept(fit[2], loss, n, len(params) - len(keep)):
+                    now = float(cand.xreplace(dict(zip(params, values, strict=True))))
+                    change = abs(now - values[i]) / abs(values[i]) if values[i] else 0.0
+                    if _accept(fit[2], loss, n, len(params) - len(keep), change, cost):
                         expr, loss = new, fit[2]
                         params = [params[j] for j in keep]
                         values = [float(v) for v in fit[1]]
@@ -362,8 +384,13 @@ class Finisher:
         """Finish ``entries``, the most promising first (by description length), until the
         deadline (at least ``min_models`` of them); each with its description length."""
         n = self.data.n
+        # on few rows any flexible form fits almost perfectly: rank those fits by size
+        floor = _SMALL_DATA_FLOOR if self.all.n <= CV_MAX_ROWS else 0.0
         ranked = sorted(
-            entries, key=lambda e: description_length(e.loss, e.complexity, len(e.consts) + 2, n)
+            entries,
+            key=lambda e: description_length(
+                max(e.loss, floor), e.complexity, len(e.consts) + 2, n
+            ),
         )
         out: list[Finished] = []
         for e in ranked:

@@ -26,6 +26,8 @@ from srbench_lite.engines.gp.variation import OperatorSet, as_random
 
 __all__ = ["SearchConfig", "SearchResult", "run_search"]
 
+_EARLY_STOP_MIN_ROWS = 50
+
 
 @dataclass
 class SearchConfig:
@@ -141,7 +143,12 @@ def run_search(
             stop_reason = "time"
             break
         evo.end_generation()
-        if config.early_stop_loss is not None and evo.best_loss < config.early_stop_loss:
+        # (on a few dozen rows a perfect fit is no evidence: keep searching)
+        if (
+            config.early_stop_loss is not None
+            and data.n >= _EARLY_STOP_MIN_ROWS
+            and evo.best_loss < config.early_stop_loss
+        ):
             if perfect_at is None:
                 perfect_at = evo.generation
             perfect = [e.complexity for e in main.front.entries() if e.loss < config.early_stop_loss]
