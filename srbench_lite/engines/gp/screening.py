@@ -10,6 +10,7 @@ that such sums fit best get islands; their best sums seed them.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -20,6 +21,11 @@ from srbench_lite.engines.gp.monomial import clean_factor, monomial_candidates, 
 from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
 __all__ = ["Library", "make_targets", "seed_expressions"]
+
+_PAIR_ROWS = 60  # pairs are searched among those with one of the best single terms
+_POWER_LAW_OPTIONS = 12  # targets (best first by library sums) that get power-law seeds
+_TWO_PART_FIRSTS = 6  # library terms tried as the first part of a two-part sum
+_TWO_PART_OPTIONS = 6  # targets (best first) that also try a term plus a power law
 
 #: screening ranks a target by its best loss times this per library term used (fewer terms win
 #: among fits at the noise level)
@@ -106,10 +112,21 @@ class Library:
         self.F = self.Fc / np.sqrt((self.Fc * self.Fc).sum(axis=0))
         self.G = self.Fc.T @ self.Fc
 
+    def top_singles(self, z: np.ndarray, k: int) -> list[tuple[str, ...]]:
+        """The ``k`` library terms that alone explain most of ``z`` (with an intercept)."""
+        if not self.terms:
+            return []
+        zc = np.asarray(z, dtype=np.float64) - np.mean(z)
+        with np.errstate(all="ignore"):
+            bz = self.Fc.T @ zc
+            single = np.nan_to_num(bz * bz / np.diag(self.G), nan=-np.inf)
+        return [self.terms[i] for i in np.argsort(-single)[:k]]
+
     def forward(self, z: np.ndarray, max_terms: int = 3, n_pairs: int = 6):
         """Best sums of 1, 2 and 3 non-sum library terms for ``z`` (least squares with an
-        intercept): every single term and every pair in closed form from the Gram matrix,
-        then the best third term for each of the ``n_pairs`` best pairs. Returns
+        intercept): every single term, and every pair holding one of the best single terms, in
+        closed form from the Gram matrix, then the best third term for each of the ``n_pairs``
+        best pairs. Returns
         ``[(nmse, tokens, consts)]`` by number of terms."""
         L = self.F.shape[1]
         if L == 0:
@@ -128,19 +145,27 @@ class Library:
         i1 = int(np.argmax(single))
         results.append((zz - float(single[i1]), [i1]))
         if max_terms >= 2 and L >= 2:
+            # pairs with at least one of the best single terms (rows S), any partner (columns)
+            S = np.argsort(-single)[: min(L, _PAIR_ROWS)]
+            Gs = G[S]
             with np.errstate(all="ignore"):
-                det = np.outer(gd, gd) - G * G
-                expl = np.outer(bz * bz, gd) - 2 * G * np.outer(bz, bz) + np.outer(gd, bz * bz)
-                expl = expl / det
-            ok = np.outer(atomic, atomic) & (det > 1e-10 * np.outer(gd, gd))
-            np.fill_diagonal(ok, False)
+                det = np.outer(gd[S], gd) - Gs * Gs
+                expl = np.outer(bz[S] ** 2, gd) - 2 * Gs * np.outer(bz[S], bz)
+                expl = (expl + np.outer(gd[S], bz * bz)) / det
+            ok = det > 1e-10 * np.outer(gd[S], gd)
+            ok[np.arange(len(S)), S] = False
             expl = np.where(ok & np.isfinite(expl), expl, -np.inf)
-            flat = np.argsort(-expl, axis=None)[: 2 * n_pairs]
-            pairs = []
+            k = min(4 * n_pairs, expl.size - 1)
+            top = np.argpartition(-expl, k, axis=None)[:k]  # the best pairs, in no order
+            flat = top[np.argsort(-expl.ravel()[top])]
+            pairs, seen = [], set()
             for f in flat:
-                i, j = divmod(int(f), L)
-                if i < j and np.isfinite(expl[i, j]):
-                    pairs.append((zz - float(expl[i, j]), [i, j]))
+                a, j = divmod(int(f), L)
+                i = int(S[a])
+                key = (min(i, j), max(i, j))
+                if np.isfinite(expl[a, j]) and key not in seen and len(pairs) < 2 * n_pairs:
+                    seen.add(key)
+                    pairs.append((zz - float(expl[a, j]), list(key)))
             if pairs:
                 results.append(min(pairs))
             if max_terms >= 3:
@@ -191,6 +216,37 @@ class Library:
         return out
 
 
+def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...], list[float]]]:
+    """``t + c*M``: for the best power law and the best library term ``t`` of ``z``, the best
+    power law ``M`` of what ``t`` leaves (``(m1 H + m2 a M) / (k T)``-like laws: sums whose
+    terms are power laws of different variables). Returns ``[(nmse, tokens, consts)]``."""
+    firsts = [t for t, c in seeds[:1] if not c]  # the best power law
+    firsts += lib.top_singles(z, _TWO_PART_FIRSTS)
+    out = []
+    zc = z - z.mean()
+    zz = float(zc @ zc)
+    ones = np.ones(len(z))
+    for first in firsts:
+        v = evaluate(first, cols)
+        if v is None or not zz > 0:
+            continue
+        A = np.column_stack([v, ones])
+        coef, *_ = np.linalg.lstsq(A, z, rcond=None)
+        rest = monomial_candidates(cols, z - A @ coef, max_candidates=1)
+        if not rest:
+            continue
+        m = evaluate(rest[0][1], cols)
+        if m is None:
+            continue
+        B = np.column_stack([v, m, ones])
+        coef, *_ = np.linalg.lstsq(B, z, rcond=None)
+        r = B @ coef - z
+        if coef[0] != 0 and np.isfinite(coef).all():
+            toks = ("add", *first, "mul", CONST, *rest[0][1])
+            out.append((float(r @ r) / zz, toks, [float(coef[1] / coef[0])]))
+    return out
+
+
 def make_targets(
     data: Data,
     cands: list[tuple[float, tuple[str, ...]]],
@@ -199,6 +255,7 @@ def make_targets(
     *,
     lm_rows: int = 128,
     max_library: int = 1000,
+    deadline: float | None = None,
 ) -> tuple[list[Target], list[tuple[str, ...]]]:
     """The main target plus the ``n_extra`` transformed/divided targets that the screening
     library fits best (sums of up to three library terms, and power laws of the target);
@@ -222,6 +279,7 @@ def make_targets(
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)
     options = []
+    quick = Data(np.ascontiguousarray(data.XT[:, :rows]), ys[:rows])
     for fac in factors:
         if fac is None:
             w = ys
@@ -232,20 +290,34 @@ def make_targets(
             with np.errstate(all="ignore"):
                 w = ys / m
         for tr in INVERSE:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
             z = transformed(w, tr)
             if z is None:
                 continue
-            seeds = [(t, []) for _, t in monomial_candidates(cols, z, max_candidates=4)]
-            score = math.inf
-            if seeds:
-                quick = Data(np.ascontiguousarray(data.XT[:, :rows]), z[:rows])
-                score = float(np.min(score_many([t for t, _ in seeds], None, quick).loss))
             with np.errstate(all="ignore"):  # huge targets only give useless (inf) fits
                 fits = lib.forward(z[:rows])
-            for k, (nm, toks, cs) in enumerate(fits):
-                seeds.append((toks, cs))
-                score = min(score, nm * _TERM_PENALTY ** (k + 1))
-            options.append((score, fac, tr, z, seeds))
+            seeds = [(toks, cs) for _, toks, cs in fits]
+            score = min(
+                (nm * _TERM_PENALTY ** (k + 1) for k, (nm, _, _) in enumerate(fits)),
+                default=math.inf,
+            )
+            options.append([score, fac, tr, z, seeds])
+    options.sort(key=lambda o: o[0])
+    # the most promising targets (and y itself) also get power-law seeds
+    chosen = options[:_POWER_LAW_OPTIONS]
+    chosen += [o for o in options[_POWER_LAW_OPTIONS:] if o[1] is None and o[2] == "id"]
+    for opt in chosen:
+        laws = [(t, []) for _, t in monomial_candidates(cols, opt[3], max_candidates=4)]
+        if laws:
+            q = Data(quick.XT, opt[3][:rows])
+            opt[0] = min(opt[0], float(np.min(score_many([t for t, _ in laws], None, q).loss)))
+        opt[4][:0] = laws
+    # the most promising targets also try two-part sums: a term plus a power law of the rest
+    for opt in options[:_TWO_PART_OPTIONS]:
+        for nm, toks, cs in _two_part(opt[3][:rows], scols, opt[4], lib):
+            opt[4].append((toks, cs))
+            opt[0] = min(opt[0], nm * _TERM_PENALTY**2)
     options.sort(key=lambda o: o[0])
     out = [main]
     for score, fac, tr, z, seeds in options:

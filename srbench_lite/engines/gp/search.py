@@ -87,8 +87,16 @@ def run_search(
     data = Data.from_xy(X if idx is None else X[idx], y if idx is None else y[idx])
     cands = monomial_candidates(data.cols, data.y) if config.monomial_pass else []
     if config.n_extra_targets > 0:
+        screen_by = None  # screening may use a quarter of the time left
+        if deadline is not None:
+            screen_by = time.perf_counter() + 0.25 * max(deadline - time.perf_counter(), 0.0)
         targets, lib = make_targets(
-            data, cands, config.max_complexity, config.n_extra_targets, lm_rows=config.lm_rows
+            data,
+            cands,
+            config.max_complexity,
+            config.n_extra_targets,
+            lm_rows=config.lm_rows,
+            deadline=screen_by,
         )
     else:
         targets, lib = [Target(None, "id", data, config.max_complexity, config.lm_rows)], []
