@@ -17,7 +17,12 @@ import numpy as np
 from srbench_lite.engines.common.batch import Data, score_many
 from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST
-from srbench_lite.engines.gp.monomial import clean_factor, monomial_candidates, monomial_tokens
+from srbench_lite.engines.gp.monomial import (
+    clean_factor,
+    monomial_candidates,
+    monomial_tokens,
+    power_law_exponents,
+)
 from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
 __all__ = ["Library", "make_targets", "seed_expressions"]
@@ -216,6 +221,24 @@ class Library:
         return out
 
 
+def _log_misfit(cols, z) -> float:
+    """How far ``log|z|`` is from linear in the ``log|x|`` (residual share; inf if undefined):
+    a cheap sign that a power law fits ``z``."""
+    real = power_law_exponents(cols, z)
+    if real is None:
+        return math.inf
+    with np.errstate(all="ignore"):
+        L = np.log(np.abs(z))
+        r = L.copy()
+        for c, e in zip(cols, real, strict=True):
+            if e != 0:
+                r -= e * np.log(np.abs(c))
+    r = r - r.mean()
+    Lc = L - L.mean()
+    den = float(Lc @ Lc)
+    return float(r @ r) / den if den > 0 and np.isfinite(r).all() else math.inf
+
+
 def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...], list[float]]]:
     """``t + c*M``: for the best power law and the best library term ``t`` of ``z``, the best
     power law ``M`` of what ``t`` leaves (``(m1 H + m2 a M) / (k T)``-like laws: sums whose
@@ -302,11 +325,15 @@ def make_targets(
                 (nm * _TERM_PENALTY ** (k + 1) for k, (nm, _, _) in enumerate(fits)),
                 default=math.inf,
             )
-            options.append([score, fac, tr, z, seeds])
+            options.append([score, fac, tr, z, seeds, _log_misfit(scols, z[:rows])])
+    # the targets most promising by library sums or by a log-log fit (and y itself) also get
+    # power-law seeds
+    by_log = sorted(options, key=lambda o: o[5])[:_POWER_LAW_OPTIONS]
     options.sort(key=lambda o: o[0])
-    # the most promising targets (and y itself) also get power-law seeds
     chosen = options[:_POWER_LAW_OPTIONS]
-    chosen += [o for o in options[_POWER_LAW_OPTIONS:] if o[1] is None and o[2] == "id"]
+    chosen += by_log
+    chosen += [o for o in options if o[1] is None and o[2] == "id"]
+    chosen = list({id(o): o for o in chosen}.values())
     for opt in chosen:
         laws = [(t, []) for _, t in monomial_candidates(cols, opt[3], max_candidates=4)]
         if laws:
@@ -320,7 +347,7 @@ def make_targets(
             opt[0] = min(opt[0], nm * _TERM_PENALTY**2)
     options.sort(key=lambda o: o[0])
     out = [main]
-    for score, fac, tr, z, seeds in options:
+    for score, fac, tr, z, seeds, _ in options:
         if fac is None and tr == "id":
             main.seeds, main.quick = seeds, score
         elif len(out) <= n_extra:
