@@ -12,19 +12,31 @@ Two interchangeable backends give the same results (to rounding):
 * ``numpy``: a loop over :func:`.evaluate.evaluate` (one generated numpy expression per
   program) and finite-difference LM (:func:`.constants.polish_constants`).
 
-``SRBENCH_LITE_BACKEND=numpy`` (or :func:`use_backend`) forces the numpy backend.
+``SRBENCH_LITE_BACKEND=numpy`` (or :func:`use_backend`) forces the numpy backend. A fit with
+a time budget uses :func:`fit_backend`: numpy until the kernels have been compiled once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Data", "Scores", "backend", "fit_many", "score_many", "use_backend", "values_many"]
+__all__ = [
+    "Data",
+    "Scores",
+    "backend",
+    "fit_backend",
+    "fit_many",
+    "score_many",
+    "use_backend",
+    "values_many",
+]
 
 _FORCED: list[str] = []
 _NUMBA_OK: bool | None = None
@@ -49,6 +61,34 @@ def backend() -> str:
     if os.environ.get("SRBENCH_LITE_BACKEND", "").lower() == "numpy":
         return "numpy"
     return "numba" if _numba_available() else "numpy"
+
+
+_WARMING: list[subprocess.Popen] = []
+
+
+def fit_backend() -> str:
+    """The backend for a whole fit with a time budget: ``"numba"`` when its kernels are
+    compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while a
+    background process compiles them once for later fits (a first compilation takes longer
+    than a short budget)."""
+    name = backend()
+    if name != "numba" or _FORCED:
+        return name
+    from srbench_lite.engines.common import kernels
+
+    if kernels.compiled():
+        return "numba"
+    if not _WARMING or _WARMING[-1].poll() is not None:
+        _WARMING.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "srbench_lite.engines.common.kernels"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+    return "numpy"
 
 
 @contextlib.contextmanager

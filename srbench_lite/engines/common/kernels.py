@@ -488,3 +488,36 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
             if not improved:
                 break
         out[0, p], out[1, p], out[2, p] = f, ca, cb
+
+
+KERNELS = (eval_batch, score_batch, fit_batch)
+
+
+def compiled() -> bool:
+    """Whether every kernel can run without compiling first: compiled in this process, or in
+    numba's on-disk cache for the current source (a first compilation takes seconds)."""
+    for f in KERNELS:
+        if f.signatures:
+            continue
+        try:
+            if not f._cache._cache_file._load_index():  # numba's own staleness check
+                return False
+        except Exception:  # numba internals moved: assume cached, compile if not
+            continue
+    return True
+
+
+def warm_up() -> None:
+    """Compile (and cache on disk) every kernel on a tiny batch."""
+    from srbench_lite.engines.common.program import pack
+
+    P = pack([("add", "x0", "c")], [[1.0]])
+    X = np.ones((1, 4))
+    y = np.arange(4.0)
+    eval_batch(P.nodes, P.progs, P.vals, X, P.depth, np.empty((1, 4)))
+    score_batch(P.nodes, P.progs, P.vals, X, y, P.depth, True, np.empty((3, 1)))
+    fit_batch(P.nodes, P.progs, P.vals.copy(), X, y, P.depth, 2, True, np.empty((3, 1)))
+
+
+if __name__ == "__main__":  # python -m srbench_lite.engines.common.kernels: build the cache
+    warm_up()

@@ -118,7 +118,14 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         return ops
 
     def fit(self, X, y):
-        start = time.perf_counter()
+        """Search for an expression of ``y`` in the columns of ``X``; returns ``self``."""
+        start = time.perf_counter()  # the budget counts everything from here
+        from srbench_lite.engines.common.batch import backend, fit_backend, use_backend
+
+        with use_backend(fit_backend() if self.time_budget_s is not None else backend()):
+            return self._fit(X, y, start)
+
+    def _fit(self, X, y, start: float):
         ops = self._check_params()
         X, y = validate_data(self, X, y, y_numeric=True)
         X = np.asarray(X, dtype=np.float64)
