@@ -97,9 +97,13 @@ def evaluator_part(args) -> list[dict]:
     rows = []
 
     def record(name, seconds, n, work):
-        rows.append({"what": name, "seconds": seconds, "per_s": n / seconds, "work_per_s": work / seconds})
+        rows.append(
+            {"what": name, "seconds": seconds, "per_s": n / seconds, "work_per_s": work / seconds}
+        )
 
-    record("score: before, first sight", _best(first_sight, args.repeat), len(pop), nodes * args.rows)
+    record(
+        "score: before, first sight", _best(first_sight, args.repeat), len(pop), nodes * args.rows
+    )
     before()  # compiled on second sight
     record("score: before, seen again", _best(before, args.repeat), len(pop), nodes * args.rows)
     with use_backend("numpy"):
@@ -186,7 +190,9 @@ def search_part(args) -> None:
             old = _run_search(tmp, name, args.search_seconds, args.seed)
             new = _run_search(here, name, args.search_seconds, args.seed)
             ratio = new["children_per_s"] / old["children_per_s"]
-            print(f"{name:24s} {old['children_per_s']:18.0f} {new['children_per_s']:14.0f} {ratio:6.1f}")
+            print(
+                f"{name:24s} {old['children_per_s']:18.0f} {new['children_per_s']:14.0f} {ratio:6.1f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

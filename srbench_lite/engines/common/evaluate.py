@@ -28,6 +28,7 @@ from srbench_lite.engines.common.tokens import (
 
 __all__ = ["cache_clear", "columns", "compile_tokens", "evaluate", "evaluate_unchecked"]
 
+
 def _template(name: str) -> str:
     op = OPS[name]
     if op.arity == 2 and op.infix in ("+", "-", "*", "/"):

@@ -79,8 +79,10 @@ def description_length(loss: float, complexity: int, n_params: int, n: int) -> f
     NODE_COST * complexity`` (``loss`` an NMSE on ``n`` rows, ``k`` free parameters)."""
     if not math.isfinite(loss):
         return math.inf
-    return 0.5 * n * math.log(max(loss, FLOOR)) + 0.5 * n_params * math.log(max(n, 2)) + (
-        NODE_COST * complexity
+    return (
+        0.5 * n * math.log(max(loss, FLOOR))
+        + 0.5 * n_params * math.log(max(n, 2))
+        + (NODE_COST * complexity)
     )
 
 
@@ -427,7 +429,9 @@ class Finisher:
                 return math.inf
             params = model.params
             if model.n_params:
-                fit = fit_many([model.tokens], [params], self.all.take(train), iters=40, scale=False)
+                fit = fit_many(
+                    [model.tokens], [params], self.all.take(train), iters=40, scale=False
+                )
                 params = fit.consts[0]
             pred, ok = values_many([model.tokens], [params], self.all.take(part))
             if not ok[0]:

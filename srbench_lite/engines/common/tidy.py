@@ -57,7 +57,7 @@ def _tiny_power(toks, c, i: int) -> tuple[tuple[str, ...], np.ndarray] | None:
     base_end = subtree_end(toks, i + 1)
     if toks[base_end] != CONST or subtree_end(toks, base_end) != base_end + 1:
         return None
-    k = toks[: base_end].count(CONST)
+    k = toks[:base_end].count(CONST)
     if not abs(c[k]) < TINY:
         return None
     new = ("add", "1", "mul", CONST, "log", *toks[i + 1 : base_end])
@@ -208,7 +208,8 @@ def prune_terms(
         ok = [
             j
             for j in range(len(trials))
-            if math.isfinite(fit.loss[j]) and fit.loss[j] <= max(base * (1 + rel_tol), base + abs_tol)
+            if math.isfinite(fit.loss[j])
+            and fit.loss[j] <= max(base * (1 + rel_tol), base + abs_tol)
         ]
         if not ok:
             break

@@ -128,7 +128,11 @@ class Evolution:
         if simplify:
             toks, consts, fresh = self._clean(pairs)
         else:
-            toks, consts, fresh = [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]
+            toks, consts, fresh = (
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+                [p[2] for p in pairs],
+            )
         if not toks:
             return [], [], np.zeros(0), np.zeros(0), np.zeros(0)
         loss, a, b = target.scorer.score(toks, consts)
@@ -255,9 +259,7 @@ class Evolution:
                 isl.best, isl.best_gen = best, self.generation
         # the best children and any the hall of fame would take: simplified, rescored, offered
         cut = np.quantile(loss[ok], 0.2)
-        good = [
-            i for i in ok if loss[i] <= cut or target.front.would_accept(loss[i], len(toks[i]))
-        ]
+        good = [i for i in ok if loss[i] <= cut or target.front.would_accept(loss[i], len(toks[i]))]
         simple = [self.simplify(toks[i], consts[i]) for i in good]
         sl, sa, sb = target.scorer.score([t for t, _ in simple], [c for _, c in simple])
         for j, i in enumerate(good):
@@ -292,9 +294,7 @@ class Evolution:
     def _polish_fronts(self) -> None:
         """LM on all search rows for hall-of-fame entries not polished yet."""
         for tgt in self.targets:
-            todo = [
-                e for e in tgt.front.entries() if e.consts.size and not e.meta.get("polished")
-            ]
+            todo = [e for e in tgt.front.entries() if e.consts.size and not e.meta.get("polished")]
             if not todo:
                 continue
             for e in todo:

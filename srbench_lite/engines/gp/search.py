@@ -159,7 +159,9 @@ def run_search(
         ):
             if perfect_at is None:
                 perfect_at = evo.generation
-            perfect = [e.complexity for e in main.front.entries() if e.loss < config.early_stop_loss]
+            perfect = [
+                e.complexity for e in main.front.entries() if e.loss < config.early_stop_loss
+            ]
             if perfect and min(perfect) < shortest:
                 shortest, last_shorter = min(perfect), evo.generation
             if evo.generation - last_shorter >= max(5, perfect_at):
