@@ -14,7 +14,8 @@ mutations and simplification, ``--programs`` of them, seeded) is scored on ``--r
 
 and the Levenberg-Marquardt constant fits (``--fit-rows`` rows, 8 steps) of the programs with
 constants, before (numpy finite differences, ``polish_constants``) and after (``fit_many``).
-Prints candidates/s, rows*nodes/s and the after/before ratios; the best of ``--repeat`` runs.
+Prints candidates/s, rows*nodes/s and the after/before ratios: the best of ``--repeat``
+rounds in which the variants take turns (a busy machine slows them alike).
 
 Part 2 (``--search-ref REF``): the GP search loop itself (children bred, scored and kept per
 second, setup excluded) of the engine at git revision ``REF`` (exported with ``git archive``
@@ -59,19 +60,27 @@ def population(n: int, n_features: int, seed: int):
     return out
 
 
-def _best(f, repeat: int) -> float:
-    times = []
+def _interleaved(variants: dict, repeat: int) -> dict[str, float]:
+    """Best time of each variant over ``repeat`` rounds, the variants taking turns within a
+    round (so a busy machine slows them alike)."""
+    best = {name: float("inf") for name in variants}
     for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        for name, f in variants.items():
+            t = time.perf_counter()
+            f()
+            best[name] = min(best[name], time.perf_counter() - t)
+    return best
 
 
 def evaluator_part(args) -> list[dict]:
-    from srbench_lite.engines.common.batch import Data, fit_many, score_many, use_backend
+    from srbench_lite.engines.common.batch import Data, backend, fit_many, score_many, use_backend
     from srbench_lite.engines.common.constants import polish_constants
-    from srbench_lite.engines.common.evaluate import cache_clear, columns, evaluate
+    from srbench_lite.engines.common.evaluate import (
+        cache_clear,
+        columns,
+        compile_tokens,
+        evaluate,
+    )
     from srbench_lite.engines.common.scaling import linear_scale
 
     pop = population(args.programs, args.features, args.seed)
@@ -83,56 +92,63 @@ def evaluator_part(args) -> list[dict]:
     cols = columns(X)
     data = Data.from_xy(X, y)
     nodes = sum(len(t) for t in progs)
+    withc = [i for i, c in enumerate(consts) if len(c)]  # constant fits: those with constants
+    fprogs = [progs[i] for i in withc]
+    fconsts = [consts[i] for i in withc]
+    fdata = data.take(slice(0, args.fit_rows))
+    fnodes = sum(len(t) for t in fprogs) * args.fit_rows
+    has_numba = backend() == "numba"
 
-    def before():
+    fns = [compile_tokens(t) for t in progs]  # each program's generated numpy expression
+
+    def seen_again():  # what evaluate() does with a program seen before: its compiled code
+        for f, c in zip(fns, consts, strict=True):
+            try:
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                    v = np.asarray(f(cols, c), dtype=np.float64)
+            except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError):
+                continue
+            if v.ndim and np.isfinite(v).all():
+                linear_scale(v, y)
+
+    def first_sight():  # evaluate() on programs it has not seen (interpreted), as in a search
+        cache_clear()
         for t, c in pop:
             v = evaluate(t, cols, c)
             if v is not None:
                 linear_scale(v, y)
 
-    def first_sight():
-        cache_clear()  # every program new, as most children of a search are
-        before()
+    def numpy_batch():
+        with use_backend("numpy"):
+            score_many(progs, consts, data)
 
-    rows = []
-
-    def record(name, seconds, n, work):
-        rows.append(
-            {"what": name, "seconds": seconds, "per_s": n / seconds, "work_per_s": work / seconds}
-        )
-
-    record(
-        "score: before, first sight", _best(first_sight, args.repeat), len(pop), nodes * args.rows
-    )
-    before()  # compiled on second sight
-    record("score: before, seen again", _best(before, args.repeat), len(pop), nodes * args.rows)
-    with use_backend("numpy"):
-        record("score: after, numpy fallback", _best(lambda: score_many(progs, consts, data), args.repeat), len(pop), nodes * args.rows)  # fmt: skip
-    try:
+    def numba_batch():
         with use_backend("numba"):
-            score_many(progs[:5], consts[:5], data)  # compile / load the cache outside the clock
-            record("score: after, numba batch", _best(lambda: score_many(progs, consts, data), args.repeat), len(pop), nodes * args.rows)  # fmt: skip
-    except RuntimeError as exc:
-        print(f"numba backend unavailable: {exc}")
-    # constant fitting: the programs with constants, on fewer rows
-    withc = [i for i, c in enumerate(consts) if len(c)]
-    fprogs = [progs[i] for i in withc]
-    fconsts = [consts[i] for i in withc]
-    fdata = data.take(slice(0, args.fit_rows))
-    fcols = fdata.cols
+            score_many(progs, consts, data)
 
     def fit_before():
         for t, c in zip(fprogs, fconsts, strict=True):
-            polish_constants(t, c, fcols, fdata.y, iters=8)
+            polish_constants(t, c, fdata.cols, fdata.y, iters=8)
 
-    fnodes = sum(len(t) for t in fprogs) * args.fit_rows
-    record("fit: before (numpy LM, per program)", _best(fit_before, 1), len(fprogs), fnodes)
-    try:
+    def fit_after():
         with use_backend("numba"):
-            fit_many(fprogs[:5], fconsts[:5], fdata, iters=8)
-            record("fit: after, numba batch", _best(lambda: fit_many(fprogs, fconsts, fdata, iters=8), args.repeat), len(fprogs), fnodes)  # fmt: skip
-    except RuntimeError:
-        pass
+            fit_many(fprogs, fconsts, fdata, iters=8)
+
+    score = {
+        "score: before, first sight": first_sight,
+        "score: before, seen again": seen_again,
+        "score: after, numpy fallback": numpy_batch,
+    }
+    fit = {"fit: before (numpy LM, per program)": fit_before}
+    if has_numba:
+        numba_batch()  # compile / load the cache outside the clock
+        fit_after()
+        score["score: after, numba batch"] = numba_batch
+        fit["fit: after, numba batch"] = fit_after
+    rows = []
+    for variants, n, work in ((score, len(pop), nodes * args.rows), (fit, len(fprogs), fnodes)):
+        for name, seconds in _interleaved(variants, args.repeat).items():
+            rows.append({"what": name, "per_s": n / seconds, "work_per_s": work / seconds})
     print(f"population: {len(pop)} programs, mean {nodes / len(pop):.1f} nodes, "
           f"{len(fprogs)} with constants; {args.rows} rows (fits: {args.fit_rows})")  # fmt: skip
     # ratios against the first "before" row of each kind (first sight: what a search meets)
@@ -201,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--fit-rows", type=int, default=64)
     parser.add_argument("--features", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=7, help="rounds (best time of each)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--search-ref", default=None, help="git revision of the 'before' engine")
     parser.add_argument("--problems", default="feynman_III_14_14,feynman_I_18_4,feynman_test_13")

@@ -43,7 +43,11 @@ _ABS = OPS["abs"].code
 _TANH = OPS["tanh"].code
 _ASIN = OPS["asin"].code
 _ACOS = OPS["acos"].code
-_BIG = 1.7976931348623157e308  # |v| <= _BIG is False for nan and +-inf
+_BIG = 1.7976931348623157e308
+#: unary opcodes that can map a non-finite input to a finite value (their inputs are checked)
+_SWALLOWS = np.zeros(64, dtype=np.bool_)
+for _name in ("inv", "exp", "tanh"):
+    _SWALLOWS[OPS[_name].code] = True  # |v| <= _BIG is False for nan and +-inf
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
@@ -58,9 +62,10 @@ def _finite(u, n):
 
 @_jit
 def _unary(op, u, n):
-    """Apply unary ``op`` in place to ``u[:n]``; False if a value becomes non-finite.
+    """Apply unary ``op`` in place to ``u[:n]``; False for an unknown opcode.
 
-    One loop per operator (the dispatch is outside the loop, so simple ones vectorise)."""
+    One loop per operator (the dispatch is outside the loop, so simple ones vectorise).
+    Non-finite results are not checked here: see :func:`_run`."""
     if op == _NEG:
         for i in range(n):
             u[i] = -u[i]
@@ -105,13 +110,12 @@ def _unary(op, u, n):
             u[i] = math.acos(u[i]) if abs(u[i]) <= 1.0 else math.nan
     else:
         return False
-    return _finite(u, n)
+    return True
 
 
 @_jit
 def _binary(op, u, v, n):
-    """``v[:n] = u op v`` in place (``u`` is the first operand); False if a value becomes
-    non-finite."""
+    """``v[:n] = u op v`` in place (``u`` is the first operand); False for an unknown opcode."""
     if op == _ADD:
         for i in range(n):
             v[i] = u[i] + v[i]
@@ -136,12 +140,16 @@ def _binary(op, u, v, n):
                 v[i] = x**y
     else:
         return False
-    return _finite(v, n)
+    return True
 
 
 @_jit
 def _run(code, arg, s, length, vals, v0, X, stack):
-    """Evaluate one program into ``stack[0]``; False if any intermediate is non-finite."""
+    """Evaluate one program into ``stack[0]``; False if any intermediate is non-finite.
+
+    Every operator turns a non-finite input into a non-finite output except div, pow, inv,
+    exp and tanh (``x/inf = 0``, ``exp(-inf) = 0`` ...): so those operators' inputs and the
+    final values are checked, rather than every intermediate."""
     n = X.shape[1]
     sp = 0
     for j in range(s, s + length):
@@ -160,12 +168,17 @@ def _run(code, arg, s, length, vals, v0, X, stack):
             sp += 1
         elif op < 10:  # binary: the first operand is on top, the result replaces the second
             sp -= 1
+            swallows = op == _DIV or op == _POW
+            if swallows and not (_finite(stack[sp], n) and _finite(stack[sp - 1], n)):
+                return False
             if not _binary(op, stack[sp], stack[sp - 1], n):
                 return False
         else:
+            if _SWALLOWS[op] and not _finite(stack[sp - 1], n):
+                return False
             if not _unary(op, stack[sp - 1], n):
                 return False
-    return True
+    return _finite(stack[0], n)
 
 
 @_jit
@@ -318,7 +331,7 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                             return False
                         dst[u, q, i] = g
             dep[u] = dx or dy
-            if not _binary(op, st[t], st[u], n):
+            if not (_binary(op, st[t], st[u], n) and _finite(st[u], n)):
                 return False
         else:
             u = sp - 1
@@ -362,7 +375,7 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                         if not abs(g) <= _BIG:
                             return False
                         dst[u, q, i] = g
-            if not _unary(op, st[u], n):
+            if not (_unary(op, st[u], n) and _finite(st[u], n)):
                 return False
     return True
 
