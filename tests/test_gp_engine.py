@@ -136,3 +136,14 @@ def test_few_noisy_rows_select_the_law_not_an_interpolant():
     assert m.best_.complexity <= 6, m.expression_
     Xt = np.linspace(0.5, 12, 50)[:, None]
     np.testing.assert_allclose(m.predict(Xt), 365.25 * Xt[:, 0] ** 1.5, rtol=0.05)
+
+
+def test_numpy_fallback_backend_recovers_a_law():
+    from srbench_lite.engines.common.batch import use_backend
+
+    rng = np.random.default_rng(6)
+    X = rng.uniform(1, 3, size=(200, 3))
+    y = 1.5 * X[:, 0] * X[:, 1] / X[:, 2] ** 2
+    with use_backend("numpy"):
+        m = GPRegressor(time_budget_s=None, generations=2, random_state=0).fit(X, y)
+    assert symbolic_recovery(m.sympy(), "x0*x1/x2**2").solved, m.expression_
