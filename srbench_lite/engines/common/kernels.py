@@ -144,6 +144,19 @@ def _binary(op, u, v, n):
 
 
 @_jit
+def _leaf(op, a, vals, v0, X, out, n):
+    """A leaf's values into ``out[:n]``: column ``a`` of ``X`` or value ``a`` of the program."""
+    if op == VAR:
+        row = X[a]
+        for i in range(n):
+            out[i] = row[i]
+    else:
+        v = vals[v0 + a]
+        for i in range(n):
+            out[i] = v
+
+
+@_jit
 def _run(code, arg, s, length, vals, v0, X, stack):
     """Evaluate one program into ``stack[0]``; False if any intermediate is non-finite.
 
@@ -154,17 +167,8 @@ def _run(code, arg, s, length, vals, v0, X, stack):
     sp = 0
     for j in range(s, s + length):
         op = code[j]
-        if op == VAR:
-            row = X[arg[j]]
-            top = stack[sp]
-            for i in range(n):
-                top[i] = row[i]
-            sp += 1
-        elif op == VAL:
-            v = vals[v0 + arg[j]]
-            top = stack[sp]
-            for i in range(n):
-                top[i] = v
+        if op == VAR or op == VAL:
+            _leaf(op, arg[j], vals, v0, X, stack[sp], n)
             sp += 1
         elif op < 10:  # binary: the first operand is on top, the result replaces the second
             sp -= 1
@@ -277,19 +281,11 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
     sp = 0
     for j in range(s, s + length):
         op = code[j]
-        if op == VAR:
-            row = X[arg[j]]
-            for i in range(n):
-                st[sp, i] = row[i]
-            dep[sp] = False
-            sp += 1
-        elif op == VAL:
+        if op == VAR or op == VAL:
+            _leaf(op, arg[j], vals, v0, X, st[sp], n)
             idx = arg[j]
-            v = vals[v0 + idx]
-            for i in range(n):
-                st[sp, i] = v
-            dep[sp] = idx < k
-            if idx < k:
+            dep[sp] = op == VAL and idx < k
+            if dep[sp]:
                 for q in range(k):
                     w = 1.0 if q == idx else 0.0
                     for i in range(n):
