@@ -132,9 +132,7 @@ class BlackboxSuite(Suite):
             ) from None
         if n_samples is not None:
             if n_samples > len(y):
-                raise InvalidValueError(
-                    f"n_samples={n_samples} but {spec.name} has {len(y)} rows"
-                )
+                raise InvalidValueError(f"n_samples={n_samples} but {spec.name} has {len(y)} rows")
             keep = np.sort(rng.permutation(len(y))[:n_samples])
             X, y = X[keep], y[keep]
         arrays = self.split_arrays(X, y, rng, split)

@@ -12,8 +12,9 @@ random-forest   RandomForestRegressor(n_estimators=100)  nodes of all trees
 hist-gb         HistGradientBoostingRegressor            nodes of all trees (XGB's measure;
                 (max_iter=100, learning_rate=0.1,        stands in for SRBench's XGB and LGBM)
                 max_depth=6)
-kernel-ridge    StandardScaler on X, then KernelRidge    dual coefficients = training rows (a
-                (kernel="rbf", alpha=0.1, gamma=0.1)     lower bound: the model also keeps every
+kernel-ridge    StandardScaler on X and y, then          dual coefficients = training rows (a
+                KernelRidge(kernel="rbf", alpha=0.1,     lower bound: the model also keeps every
+                gamma=0.1)
                                                          training row)
 mlp             StandardScaler on X and y, then          2 × (weights + biases), as SRBench
                 MLPRegressor() (one hidden layer of 100  counts it (each parameter is a constant
@@ -24,10 +25,13 @@ SRBench's ``Linear`` is our ``linear`` method, which writes its fit out as an ex
 is measured like every expression (SRBench counted its coefficients).
 
 SRBench tuned every model per dataset (5-fold halving grid search over the grids below, on
-standardised data). The defaults here are fixed settings from those grids, so a job costs
-one fit; ``tune=True`` (``--params '{"random-forest": {"tune": true}}'``) runs SRBench's
-search instead: ``HalvingGridSearchCV`` over :data:`GRIDS` with a shuffled 5-fold split seeded
-by the job's seed, scored by R², a failing candidate scoring 0.
+standardised X, and y standardised except for KernelRidge). The defaults here are fixed
+settings from those grids, so a job costs one fit; ``tune=True``
+(``run_benchmark(..., params={"random-forest": {"tune": True}})``) runs SRBench's search
+instead: ``HalvingGridSearchCV`` over :data:`GRIDS` with a shuffled 5-fold split seeded by the
+job's seed, scored by R², a failing candidate scoring 0. Standardising X only matters to the
+kernel and the network (trees are invariant to it); y is standardised for KernelRidge too
+because it fits no intercept (SRBench's raw y left it to the kernel).
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["GRIDS", "baseline_spec", "build", "model_size"]
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["DEFAULTS", "GRIDS", "BlackboxBaseline", "build", "model_size"]
 
 #: SRBench's hyperparameter grids (its ``hyper_params``); hist-gb's is its XGB/LGBM grid
 GRIDS: dict[str, dict[str, tuple]] = {
@@ -68,7 +75,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "mlp": {},  # scikit-learn's defaults, as SRBench's grid starts from
 }
 #: the models SRBench standardised y for (it standardised X for every model)
-_SCALE_Y = {"mlp"}
+_SCALE_Y = {"kernel-ridge", "mlp"}
 #: the models whose result depends on the scale of X (trees do not)
 _SCALE_X = {"kernel-ridge", "mlp"}
 
@@ -91,6 +98,8 @@ def build(name: str, *, tune: bool = False, random_state: int | None = None, **p
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
+    if name not in GRIDS:
+        raise KeyError(f"unknown baseline {name!r} (valid: {', '.join(GRIDS)})")
     if not isinstance(tune, bool):
         raise TypeError(f"tune must be True or False, got {tune!r}")
     if random_state is not None and name != "kernel-ridge":
@@ -112,6 +121,44 @@ def build(name: str, *, tune: bool = False, random_state: int | None = None, **p
     cv = KFold(n_splits=5, shuffle=True, random_state=random_state)
     return HalvingGridSearchCV(est, grid, cv=cv, scoring="r2", error_score=0.0, n_jobs=1,
                                random_state=random_state)  # fmt: skip
+
+
+class BlackboxBaseline(RegressorMixin, BaseEstimator):
+    """One of SRBench's ML baselines as a plain scikit-learn regressor.
+
+    ``kind`` names the model (a key of :data:`GRIDS`), ``params`` overrides its settings,
+    ``tune`` runs SRBench's grid search, ``random_state`` seeds it. Inputs are checked like
+    every bundled method's (finite numbers only); the fitted model is ``model_``.
+    """
+
+    def __init__(
+        self,
+        kind: str = "random-forest",
+        params: Mapping[str, Any] | None = None,
+        tune: bool = False,
+        random_state: int | None = None,
+    ):
+        self.kind = kind
+        self.params = params
+        self.tune = tune
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, y_numeric=True)
+        model = build(self.kind, tune=self.tune, random_state=self.random_state,
+                      **dict(self.params or {}))  # fmt: skip
+        self.model_ = model.fit(X, y)
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return self.model_.predict(X)
+
+    def model_size(self) -> float:
+        """SRBench's size of the fitted model (see the module docstring)."""
+        check_is_fitted(self)
+        return model_size(self.kind, self.model_)
 
 
 def _final(est):
@@ -136,39 +183,3 @@ def model_size(name: str, fitted) -> float:
         params = [*model.coefs_, *model.intercepts_]
         return float(2 * sum(p.size for p in params))
     raise KeyError(name)
-
-
-#: SMOKE settings: a few seconds on the smoke suite
-_SMOKE: dict[str, dict[str, Any]] = {
-    "random-forest": {"n_estimators": 10},
-    "hist-gb": {"max_iter": 10},
-    "kernel-ridge": {},
-    "mlp": {"hidden_layer_sizes": (20,), "max_iter": 50},
-}
-_MEASURES = {
-    "random-forest": "nodes of all trees (SRBench's measure)",
-    "hist-gb": "nodes of all trees (SRBench's XGB measure)",
-    "kernel-ridge": "dual coefficients, one a training row (SRBench's measure)",
-    "mlp": "2 x (weights + biases) (SRBench's measure)",
-}
-
-
-def baseline_spec(name: str, description: str):
-    """The :class:`~srbench_lite.methods.MethodSpec` of baseline ``name``: no expression, no
-    time knob (one fit; the runner's hard kill still applies), its size as SRBench measured
-    it."""
-    from functools import partial
-
-    from srbench_lite.methods.spec import MethodSpec
-
-    return MethodSpec(
-        name=name,
-        factory=partial(build, name),
-        budget_param=None,
-        seed_param=None if name == "kernel-ridge" else "random_state",
-        smoke_params=_SMOKE[name],
-        description=description,
-        has_expression=False,
-        model_size=partial(model_size, name),
-        model_size_measure=_MEASURES[name],
-    )
