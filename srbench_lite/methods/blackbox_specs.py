@@ -15,7 +15,7 @@ _SMOKE: dict[str, dict[str, Any]] = {
     "random-forest": {"n_estimators": 10},
     "hist-gb": {"max_iter": 10},
     "kernel-ridge": {},
-    "mlp": {"hidden_layer_sizes": (20,), "max_iter": 50},
+    "mlp": {"hidden_layer_sizes": (20,), "max_iter": 200},
 }
 _MEASURES = {
     "random-forest": "nodes of all trees (SRBench's measure)",
