@@ -5,7 +5,10 @@ is perturbed into a model *string* (what a method would print), then
 ``symbolic_recovery(model, truth, feature_names=..., X=...)`` and
 ``tree_edit_distance(model, truth, feature_names=...)`` are timed together (wall clock,
 including the round trips to the worker process). Reported: median and p95 seconds per pair,
-per kind and overall, the timeouts, and whether each verdict is the expected one.
+per kind and overall, the timeouts, and whether each verdict is the expected one. ``--form``
+also times ``form_recovery`` and counts its verdicts per kind (``constants``: all recovered;
+``shifted``: none, the form has no free additive constant; ``scaled``: those whose truth has a
+free constant factor to absorb the scale; ``wrong``: none).
 
 Perturbation kinds:
   constants  every float constant times (1 + 1e-6), pi printed as 3.14159265  -> solved
@@ -39,7 +42,11 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from srbench_lite.expr import parse_model  # noqa: E402
-from srbench_lite.metrics import symbolic_recovery, tree_edit_distance  # noqa: E402
+from srbench_lite.metrics import (  # noqa: E402
+    form_recovery,
+    symbolic_recovery,
+    tree_edit_distance,
+)
 from srbench_lite.sandbox import warm_up  # noqa: E402
 
 KINDS = ("constants", "scaled", "shifted", "wrong")
@@ -99,6 +106,7 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--json", help="write per-pair results here")
     ap.add_argument("--no-points", action="store_true", help="do not pass the problems' X")
+    ap.add_argument("--form", action="store_true", help="also time form_recovery")
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     bad = set(kinds) - set(KINDS)
@@ -123,6 +131,12 @@ def main(argv=None) -> int:
             mid = time.perf_counter()
             ned = tree_edit_distance(model, formula, feature_names=feats, timeout=args.timeout)
             end = time.perf_counter()
+            form = None
+            if args.form:
+                form = form_recovery(
+                    model, formula, feature_names=feats, X=X_use, timeout=args.timeout
+                ).recovered
+            form_end = time.perf_counter()
             rows.append(
                 {
                     "problem": name,
@@ -136,6 +150,8 @@ def main(argv=None) -> int:
                     "t_recovery": mid - start,
                     "t_ned": end - mid,
                     "t_pair": end - start,
+                    "form_recovery": form,
+                    "t_form": form_end - end,
                 }
             )
 
@@ -156,6 +172,13 @@ def main(argv=None) -> int:
         f"\nrecovery alone: median {statistics.median(rec_t):.3f} s, p95 {percentile(rec_t, 95):.3f}"
         f" s; NED alone: median {statistics.median(ned_t):.3f} s, p95 {percentile(ned_t, 95):.3f} s"
     )
+    if args.form:
+        form_t = [r["t_form"] for r in rows]
+        counts = {k: sum(r["form_recovery"] is True for r in rows if r["kind"] == k) for k in kinds}
+        print(
+            f"form recovery: median {statistics.median(form_t):.3f} s, p95 "
+            f"{percentile(form_t, 95):.3f} s; recovered per kind (of {len(truths)}): {counts}"
+        )
     unexpected = [r for r in rows if r["solved"] != r["expected"]]
     for r in unexpected:
         print(f"  unexpected: {r['problem']} [{r['kind']}] -> {r['recovery_kind']}: {r['model']}")

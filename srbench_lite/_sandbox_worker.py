@@ -52,7 +52,12 @@ def main() -> int:
     warnings.simplefilter("ignore")
     _limit_memory()
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    import sympy  # noqa: F401  - the heavy import, once, before the greeting
+    import sympy  # the heavy import, once, before the greeting
+
+    # a first simplify fills sympy's caches and lazy imports (about 1 s cold): start-up, not
+    # the first caller's time limit
+    x = sympy.Symbol("x", positive=True)
+    sympy.simplify(sympy.sin(x) ** 2 + sympy.cos(x) ** 2 + sympy.log(x * sympy.exp(x)) / (x + 1))
 
     def send(reply) -> None:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)

@@ -30,19 +30,16 @@ Constants: ``pi`` is π and ``E`` is Euler's number (as sympy prints ``exp(1)``)
 feature has that name -- a feature name always wins. Lowercase ``e`` is *not* a constant (it
 is a common variable name; write ``exp(1)``).
 
-Dialects (:data:`DIALECTS`) name a tool's output style; the style is never guessed:
-
-* ``sympy`` -- names are feature names (default; also the format of our ground truths).
-* ``gplearn`` -- ``X0, X1, ...`` are 0-based feature indices (``add(mul(X0, X1), 0.5)``).
-* ``operon`` -- ``X1, X2, ...`` are 1-based feature indices.
-* ``pysr`` -- ``x0, x1, ...`` 0-based (PySR's default variable names).
-* ``dsr`` -- ``x1, x2, ...`` 1-based (DSR/uDSR, SRSD's ``-dec_idx`` case).
-* ``x0`` / ``x1`` -- generic 0-/1-based index styles.
-
-In an index dialect, any name matching ``[xX]_?<digits>`` (``x0``, ``X1``, ``x_1``, ``X_10``),
-or a subscript ``x[0]``/``X[:, 0]``, is an index into ``feature_names`` (whole tokens are
-matched, so ``x10`` can never be read as ``x1`` followed by ``0``); other names must be feature
-names. Without ``feature_names`` an index maps to the canonical 0-based name ``x{i}``.
+Dialects (:data:`DIALECTS`, defined in :mod:`srbench_lite.dialects`) name a tool's output
+style; the style is never guessed. ``sympy`` (the default, and the format of our ground truths):
+names are feature names. Index dialects (``gplearn``, ``operon``, ``pysr``, ``dsr``, ``gpgomea``,
+``feat``, ``ellyn``, ``itea``, ``bsr``, ``numpy``, ``x0``, ``x1``): any name matching
+``[xX]_?<digits>`` (``x0``, ``X1``, ``x_1``, ``X_10``), or a subscript ``x[0]``/``X[:, 0]``, is an
+index into ``feature_names`` (whole tokens are matched, so ``x10`` can never be read as ``x1``
+followed by ``0``); other names must be feature names. Without ``feature_names`` an index maps
+to the canonical 0-based name ``x{i}``. Tool-specific spellings (GP-GOMEA's ``p/`` and ``aq``,
+FEAT's bars, ITEA's ``np.cos``) are rewritten by :func:`srbench_lite.dialects.preprocess` before
+parsing.
 
 Function semantics follow SRBench's ``clean_pred_model``: gplearn's protected ``sqrt``/``log``/
 ``div`` are read as the plain functions; ``aq(a, b) = a/sqrt(1 + b**2)`` (Operon's analytic
@@ -56,12 +53,22 @@ import difflib
 import keyword
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from functools import lru_cache
 
 import sympy as sp
 
-from srbench_lite.errors import SrbenchError
+from srbench_lite.dialects import DIALECTS, Dialect, preprocess
+from srbench_lite.model_functions import (
+    ALLOWED_SYMPY_FUNCS,
+    FUNCTIONS,
+    NONFINITE,
+    ModelParseError,
+    check_finite,
+    check_number,
+    checked_pow,
+    short,
+)
 
 __all__ = [
     "DIALECTS",
@@ -80,197 +87,9 @@ MAX_CHARS = 100_000
 MAX_NODES = 20_000
 #: deepest nesting (chains of the same + or * count as one level)
 MAX_DEPTH = 100
-#: largest |log10| of any numeric constant (the double range)
-MAX_LOG10 = 300.0
-
-
-class ModelParseError(SrbenchError, ValueError):
-    """A model string (or sympy object) that cannot be turned safely into an expression."""
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """A tool's output style: how variables are named (``index_base`` None: by feature name)."""
-
-    name: str
-    description: str
-    index_base: int | None = None
-
-
-DIALECTS: dict[str, Dialect] = {
-    d.name: d
-    for d in (
-        Dialect("sympy", "sympy syntax; names are feature names (x1 is the feature named x1)"),
-        Dialect("gplearn", "gplearn prefix style, X0 X1 ... are 0-based indices", 0),
-        Dialect("operon", "Operon infix style, X1 X2 ... are 1-based indices", 1),
-        Dialect("pysr", "PySR default names, x0 x1 ... are 0-based indices", 0),
-        Dialect("dsr", "DSR/uDSR names, x1 x2 ... are 1-based indices", 1),
-        Dialect("x0", "generic 0-based indices x0/X0/x_0/x[0]", 0),
-        Dialect("x1", "generic 1-based indices x1/X1/x_1/x[1]", 1),
-    )
-}
-
 _INDEX_NAME = re.compile(r"[xX]_?(\d+)\Z")
 _SUBSCRIPT_BASES = frozenset({"x", "X"})
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
-_NONFINITE = (sp.zoo, sp.nan, sp.oo, -sp.oo)
-
-
-# ---------------------------------------------------------------------------------------------
-# numeric guards
-
-
-def _log10_abs(value: sp.Expr) -> float | None:
-    """log10 |value| for a numeric sympy expression (None when it is 0 or not evaluable)."""
-    if value.is_Integer or value.is_Rational:
-        p, q = int(value.p), int(value.q)
-        if p == 0:
-            return None
-        return _int_log10(abs(p)) - _int_log10(q)
-    try:
-        v = complex(sp.N(value, 15))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if v == 0 or not math.isfinite(abs(v)):
-        return None if v == 0 else math.inf
-    return math.log10(abs(v))
-
-
-def _int_log10(n: int) -> float:
-    bits = n.bit_length()
-    if bits < 1000:
-        return math.log10(n)
-    return (bits - 1) * math.log10(2)  # close enough for a range check
-
-
-def _check_number(value: sp.Expr, what: str) -> None:
-    mag = _log10_abs(value)
-    if mag is not None and abs(mag) > MAX_LOG10:
-        raise ModelParseError(f"{what} is outside the double range (|log10| > {MAX_LOG10:g})")
-
-
-def _check_power(base: sp.Expr, exp: sp.Expr) -> None:
-    """Refuse numeric powers whose value would be astronomically large or small."""
-    if not exp.is_number:
-        return
-    coeff = base if base.is_number else base.as_coeff_Mul()[0]  # (2*x)**n computes 2**n
-    if coeff in (sp.S.One, sp.S.NegativeOne, sp.S.Zero):
-        return
-    mag = _log10_abs(coeff)
-    try:
-        e = complex(sp.N(exp, 15))
-    except (TypeError, ValueError, OverflowError):
-        return
-    if mag is None:
-        return
-    if not math.isfinite(mag) or not math.isfinite(abs(e)) or abs(e.real * mag) > MAX_LOG10:
-        raise ModelParseError(
-            f"numeric power {_paren(base)}**{_paren(exp)} is outside the double range"
-        )
-
-
-def _check_finite(node: sp.Expr, source: Callable[[], str]) -> sp.Expr:
-    """Reject zoo/nan/oo; ``source()`` gives the offending text (computed only on error)."""
-    if node in _NONFINITE or any(a in _NONFINITE for a in node.args):
-        raise ModelParseError(
-            f"{source()!r} evaluates to a non-finite constant (division by zero, log(0) ...)"
-        )
-    return node
-
-
-def _paren(expr: sp.Expr) -> str:
-    text = _short(expr, 40)
-    return text if expr.is_Atom else f"({text})"
-
-
-def _short(obj, limit: int = 60) -> str:
-    text = str(obj)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-# ---------------------------------------------------------------------------------------------
-# function whitelist
-
-
-def _pow(a: sp.Expr, b: sp.Expr) -> sp.Expr:
-    _check_power(a, b)
-    return sp.Pow(a, b)
-
-
-def _log(a: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
-    return sp.log(a) if base is None else sp.log(a, base)
-
-
-_ONE = (1, 1)
-_TWO = (2, 2)
-_MANY = (2, 1_000)
-
-#: name -> (min args, max args, builder); callable names only, never values
-FUNCTIONS: dict[str, tuple[int, int, Callable[..., sp.Expr]]] = {
-    "sin": (*_ONE, sp.sin),
-    "cos": (*_ONE, sp.cos),
-    "tan": (*_ONE, sp.tan),
-    "cot": (*_ONE, sp.cot),
-    "sec": (*_ONE, sp.sec),
-    "csc": (*_ONE, sp.csc),
-    "asin": (*_ONE, sp.asin),
-    "acos": (*_ONE, sp.acos),
-    "atan": (*_ONE, sp.atan),
-    "arcsin": (*_ONE, sp.asin),
-    "arccos": (*_ONE, sp.acos),
-    "arctan": (*_ONE, sp.atan),
-    "sinh": (*_ONE, sp.sinh),
-    "cosh": (*_ONE, sp.cosh),
-    "tanh": (*_ONE, sp.tanh),
-    "asinh": (*_ONE, sp.asinh),
-    "acosh": (*_ONE, sp.acosh),
-    "atanh": (*_ONE, sp.atanh),
-    "arcsinh": (*_ONE, sp.asinh),
-    "arccosh": (*_ONE, sp.acosh),
-    "arctanh": (*_ONE, sp.atanh),
-    "exp": (*_ONE, sp.exp),
-    "expm1": (*_ONE, lambda a: sp.exp(a) - 1),
-    "log": (1, 2, _log),
-    "ln": (*_ONE, sp.log),
-    "log10": (*_ONE, lambda a: sp.log(a, 10)),
-    "log2": (*_ONE, lambda a: sp.log(a, 2)),
-    "log1p": (*_ONE, lambda a: sp.log(1 + a)),
-    "logabs": (*_ONE, lambda a: sp.log(sp.Abs(a))),
-    "sqrt": (*_ONE, sp.sqrt),
-    "sqrtabs": (*_ONE, lambda a: sp.sqrt(sp.Abs(a))),
-    "cbrt": (*_ONE, lambda a: _pow(a, sp.Rational(1, 3))),
-    "abs": (*_ONE, sp.Abs),
-    "Abs": (*_ONE, sp.Abs),
-    "fabs": (*_ONE, sp.Abs),
-    "sign": (*_ONE, sp.sign),
-    "floor": (*_ONE, sp.floor),
-    "ceil": (*_ONE, sp.ceiling),
-    "ceiling": (*_ONE, sp.ceiling),
-    "pow": (*_TWO, _pow),
-    "square": (*_ONE, lambda a: _pow(a, sp.Integer(2))),
-    "cube": (*_ONE, lambda a: _pow(a, sp.Integer(3))),
-    "quart": (*_ONE, lambda a: _pow(a, sp.Integer(4))),
-    "inv": (*_ONE, lambda a: _pow(a, sp.Integer(-1))),
-    "neg": (*_ONE, lambda a: -a),
-    "add": (*_MANY, lambda *a: sp.Add(*a)),
-    "sub": (*_TWO, lambda a, b: a - b),
-    "mul": (*_MANY, lambda *a: sp.Mul(*a)),
-    "div": (*_TWO, lambda a, b: a * _pow(b, sp.Integer(-1))),
-    "aq": (*_TWO, lambda a, b: a / sp.sqrt(1 + _pow(b, sp.Integer(2)))),
-    "max": (*_MANY, sp.Max),
-    "min": (*_MANY, sp.Min),
-    "Max": (*_MANY, sp.Max),
-    "Min": (*_MANY, sp.Min),
-    "fmax": (*_MANY, sp.Max),
-    "fmin": (*_MANY, sp.Min),
-}
-
-#: sympy classes a sympy-object model may contain (besides numbers and symbols)
-_ALLOWED_SYMPY_FUNCS = (
-    sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Abs, sp.sign, sp.floor, sp.ceiling,
-    sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan,
-    sp.sinh, sp.cosh, sp.tanh, sp.asinh, sp.acosh, sp.atanh, sp.Max, sp.Min,
-)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,7 +212,7 @@ class _Builder:
 
     def src(self, node: ast.AST) -> str:
         seg = ast.get_source_segment(self.text, node)
-        return _short(seg if seg is not None else ast.dump(node), 80)
+        return short(seg if seg is not None else ast.dump(node), 80)
 
     def bad(self, node: ast.AST, why: str | None = None) -> ModelParseError:
         what = why or f"{_describe(node)} is not allowed"
@@ -418,6 +237,8 @@ class _Builder:
             return self.call(node)
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
+        if _numpy_name(node) in _CONSTANTS:  # np.pi
+            return _CONSTANTS[_numpy_name(node)]
         raise self.bad(node)
 
     def constant(self, node: ast.Constant) -> sp.Expr:
@@ -431,7 +252,7 @@ class _Builder:
         else:
             num = sp.Integer(v)
         try:
-            _check_number(num, "number")
+            check_number(num, "number")
         except ModelParseError:
             raise self.bad(node, "number outside the double range") from None
         return num
@@ -452,7 +273,7 @@ class _Builder:
             for op, operand in self._chain(node, (ast.Add, ast.Sub)):
                 value = self.build(operand)
                 terms.append(-value if op is ast.Sub else value)
-            return _check_finite(sp.Add(*terms), lambda: self.src(node))
+            return check_finite(sp.Add(*terms), lambda: self.src(node))
         if isinstance(node.op, ast.Mult | ast.Div):
             factors = []
             for op, operand in self._chain(node, (ast.Mult, ast.Div)):
@@ -460,20 +281,24 @@ class _Builder:
                 if op is ast.Div:
                     if value.is_zero:
                         raise self.bad(node, f"division by zero ({self.src(operand)!r} is 0)")
-                    value = _check_finite(
-                        _pow(value, sp.Integer(-1)), lambda o=operand: self.src(o)
+                    value = check_finite(
+                        checked_pow(value, sp.Integer(-1)), lambda o=operand: self.src(o)
                     )
                 factors.append(value)
-            return _check_finite(sp.Mul(*factors), lambda: self.src(node))
+            return check_finite(sp.Mul(*factors), lambda: self.src(node))
         if isinstance(node.op, ast.Pow):
             base, exp = self.build(node.left), self.build(node.right)
-            return _check_finite(_pow(base, exp), lambda: self.src(node))
+            return check_finite(checked_pow(base, exp), lambda: self.src(node))
+        if isinstance(node.op, ast.MatMult) and self.names.dialect.word_operators:
+            a, b = self.build(node.left), self.build(node.right)  # GP-GOMEA's infix aq
+            return check_finite(FUNCTIONS["aq"][2](a, b), lambda: self.src(node))
         raise self.bad(node)
 
     def call(self, node: ast.Call) -> sp.Expr:
-        if not isinstance(node.func, ast.Name):
+        fname = _numpy_name(node.func)
+        if fname is None and not isinstance(node.func, ast.Name):
             raise self.bad(node.func, f"call of {_describe(node.func)} is not allowed")
-        fname = node.func.id
+        fname = fname or node.func.id
         if fname not in FUNCTIONS:
             close = difflib.get_close_matches(fname, FUNCTIONS, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -485,7 +310,7 @@ class _Builder:
             want = str(lo) if lo == hi else f"{lo} to {hi}" if hi < 100 else f"at least {lo}"
             raise self.bad(node, f"{fname}() takes {want} argument(s), got {len(node.args)}")
         args = [self.build(a) for a in node.args]
-        return _check_finite(fn(*args), lambda: self.src(node))
+        return check_finite(fn(*args), lambda: self.src(node))
 
     def subscript(self, node: ast.Subscript) -> sp.Expr:
         """``x[3]`` or ``X[:, 3]`` in index dialects (SRBench reads both forms)."""
@@ -503,6 +328,17 @@ class _Builder:
         ):
             raise self.bad(node, "only x[<int>] or x[:, <int>] subscripts are allowed")
         return self.names.by_index(idx.value, self.src(node))
+
+
+def _numpy_name(node: ast.AST) -> str | None:
+    """``np.cos`` / ``numpy.cos`` -> ``"cos"`` (ITEA's spelling); ``np.pi`` -> ``"pi"``."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("np", "numpy")
+    ):
+        return {"e": "E"}.get(node.attr, node.attr)
+    return None
 
 
 def _is_full_slice(node: ast.AST) -> bool:
@@ -580,18 +416,18 @@ def _from_sympy(expr: sp.Basic, names: _Names) -> sp.Expr:
         count += 1
         if count > MAX_NODES:
             raise ModelParseError(f"model has more than {MAX_NODES} nodes")
-        if node in _NONFINITE:
-            raise ModelParseError(f"model {_short(expr)!r} contains a non-finite constant {node}")
+        if node in NONFINITE:
+            raise ModelParseError(f"model {short(expr)!r} contains a non-finite constant {node}")
         if isinstance(node, sp.Symbol):
             if node not in mapping:
                 mapping[node] = names.name(node.name)
         elif node.is_Number:
-            _check_number(node, f"number {_short(node)}")
+            check_number(node, f"number {short(node)}")
         elif isinstance(node, sp.NumberSymbol | sp.core.numbers.ImaginaryUnit):
             continue
-        elif not isinstance(node, _ALLOWED_SYMPY_FUNCS):
+        elif not isinstance(node, ALLOWED_SYMPY_FUNCS):
             raise ModelParseError(
-                f"sympy node {type(node).__name__!r} is not allowed in a model: {_short(node)!r}"
+                f"sympy node {type(node).__name__!r} is not allowed in a model: {short(node)!r}"
             )
     names.check_unknown()
     return expr.xreplace(mapping) if mapping else expr
@@ -623,7 +459,7 @@ def parse_model(
         raise ModelParseError("a boolean is not a model")
     if isinstance(model, int | float) and not isinstance(model, bool):
         model = sp.Integer(model) if isinstance(model, int) else sp.Float(model)
-        if model in _NONFINITE:
+        if model in NONFINITE:
             raise ModelParseError("model is a non-finite number")
     if isinstance(model, sp.Basic):
         return _from_sympy(model, _Names(d, feature_names, {}))
@@ -633,18 +469,33 @@ def parse_model(
         )
     if len(model) > MAX_CHARS:
         raise ModelParseError(f"model string is {len(model)} characters long (limit {MAX_CHARS})")
+    features = None if feature_names is None else tuple(feature_names)
+    if len(model) <= _CACHED_CHARS:
+        return _parse_text_cached(model, d, features)
+    return _parse_text(model, d, features)
+
+
+#: model strings up to this length are cached (the metrics of one pair parse the same strings)
+_CACHED_CHARS = 4_000
+
+
+def _parse_text(model: str, d: Dialect, feature_names: tuple[str, ...] | None) -> sp.Expr:
+    """Parse one model string (see :func:`parse_model`)."""
     text = model.strip()
     if not text:
         raise ModelParseError("empty model string")
     if "\x00" in text:
         raise ModelParseError("model string contains a NUL character")
-    text = text.replace("^", "**")
+    try:
+        text = preprocess(text, d)
+    except ValueError as exc:
+        raise ModelParseError(f"{exc} in {short(model)!r}") from None
     text, renamed = _rename_keywords(text, feature_names)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         col = f" at column {exc.offset}" if exc.offset else ""
-        raise ModelParseError(f"invalid syntax{col}: {exc.msg} in {_short(model)!r}") from None
+        raise ModelParseError(f"invalid syntax{col}: {exc.msg} in {short(model)!r}") from None
     except (RecursionError, MemoryError):
         raise ModelParseError("model is too long or too deeply nested to parse") from None
     except ValueError as exc:  # e.g. integer literal over 4300 digits
@@ -657,5 +508,9 @@ def parse_model(
         raise ModelParseError("model is too deeply nested") from None
     names.check_unknown()
     if not isinstance(expr, sp.Expr):  # pragma: no cover - builders only return Expr
-        raise ModelParseError(f"model does not describe a number: {_short(model)!r}")
+        raise ModelParseError(f"model does not describe a number: {short(model)!r}")
     return expr
+
+
+#: sympy expressions are immutable, and failures raise (never cached), so caching is safe
+_parse_text_cached = lru_cache(maxsize=512)(_parse_text)

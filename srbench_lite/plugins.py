@@ -75,9 +75,7 @@ def env_folder_files(env_var: str, suffix: str) -> list[Path]:
     files: list[Path] = []
     for folder in (Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()):
         if folder.is_dir():
-            files += sorted(
-                p for p in folder.glob(f"*{suffix}") if not p.name.startswith("_")
-            )
+            files += sorted(p for p in folder.glob(f"*{suffix}") if not p.name.startswith("_"))
     return files
 
 

@@ -10,7 +10,7 @@ run skips every job whose :data:`JOB_KEY` already has a record -- nothing lost, 
 Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, suite, method,
 seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
 true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
-time_budget_s, versions``, plus ``r2_train_predict, r2_test_predict, expression_mismatch,
+time_budget_s, versions``, plus ``form_recovery, r2_train_predict, r2_test_predict, expression_mismatch,
 expression_rel_diff, expression_f32_diff, schema_version, run_id, job_id, problem_seed, error_kind,
 metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
 n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
@@ -86,6 +86,7 @@ SCHEMA_FIELDS = (
 )
 #: the order fields are written in: the schema first, then the runner's extras
 RECORD_FIELDS = SCHEMA_FIELDS + (
+    "form_recovery",
     "model_size",
     "has_expression",
     "r2_train_predict",

@@ -237,7 +237,7 @@ HOSTILE = [
     ("x // 2", "FloorDiv"),
     ("x % 2", "Mod"),
     ("x @ y", "MatMult"),
-    ("x | y", "BitOr"),
+    ("x | y", "unbalanced '|'"),
     ("~x", "Invert"),
     ("(y := 2)", "assignment"),
     ("sin(*x)", "starred"),

@@ -280,3 +280,81 @@ def test_coefficients_off_beyond_srbench_rounding_are_not_solved():
     truth = "2.5*x0 - 1.5*x1 + 0.5"
     assert not symbolic_recovery("2.4986*x0 - 1.4986*x1 + 0.498", truth).solved
     assert symbolic_recovery("2.49998*x0 - 1.49998*x1 + 0.7", truth).kind == "constant_difference"
+
+
+# --- other forms (issue: exact is exact) ----------------------------------------------------
+
+
+def test_law_of_cosines_in_half_angles():
+    feats = ["x1", "x2", "theta1", "theta2"]
+    X = np.random.default_rng(0).uniform(1, 5, size=(200, 4))
+    res = symbolic_recovery(
+        "sqrt(4*x1*x2*sin(theta1/2 - theta2/2)**2 + (x1 - x2)**2)",
+        "sqrt(x1**2+x2**2-2*x1*x2*cos(theta1-theta2))",
+        feature_names=feats,
+        X=X,
+    )
+    assert res.kind == "equal" and "'exponential' rewrite" in res.detail
+
+
+def test_shearflow_with_constants_combined_by_a_tool():
+    truth = "(cos(y)**2 + 0.1*sin(y)**2)*sin(x)"
+    res = symbolic_recovery("-0.0635209655*(14.16855038*sin(y)**2 - 15.74283376)*sin(x)", truth)
+    assert res.kind == "equal" and "constants agree to 1e-06" in res.detail
+    # rounded as printed it is SRBench's rounding: 0.9003 is 0.900
+    assert symbolic_recovery("(1 - 0.9003*sin(y)**2)*sin(x)", truth).solved
+    # a constant off by 1 % is not rounded away in the rewritten form
+    assert not symbolic_recovery("(cos(y)**2 + 0.101*sin(y)**2)*sin(x)", truth).solved
+    assert not symbolic_recovery("(1 - 0.909*sin(y)**2)*sin(x)", truth).solved
+
+
+def test_constant_factored_out_of_a_radical():
+    X = np.random.default_rng(0).uniform(0.1, 0.9, size=(200, 3))
+    feats = ["x0", "c", "x1"]
+    res = symbolic_recovery(
+        "x0/sqrt(1.01 - 1.01*c*x1**2)", "x0/sqrt(1 - c*x1**2)", feature_names=feats, X=X
+    )
+    assert res.kind == "constant_ratio" and res.numeric_check == "passed", res.detail
+    # rounding each constant of the combined form breaks the identity (1.127e-17 vs
+    # 1.012*1.11e-17); factoring the constant out first keeps it -- to SRBench's rounding
+    X = np.column_stack([np.linspace(1, 5, 200), np.linspace(1e7, 1e8, 200)])
+    for combined in ("1.12633565174e-17", "1.1267e-17"):
+        res = symbolic_recovery(
+            f"m0/sqrt(1.0123 - {combined}*v**2)", LORENTZ, feature_names=["m0", "v"], X=X
+        )
+        assert res.kind == "constant_ratio", res.detail
+    assert "'constants' rewrite" in res.detail, res.detail
+    res = symbolic_recovery(
+        "m0/sqrt(1.0123 - 1.11265005605362e-17*v**2)", LORENTZ, feature_names=["m0", "v"],
+        X=LORENTZ_X,
+    )  # fmt: skip
+    assert not res.solved
+
+
+def test_log_and_exp_forms_on_a_positive_domain():
+    X = np.random.default_rng(0).uniform(1, 5, size=(200, 4))
+    feats = ["n", "T", "V1", "V2"]
+    truth = "n*T*log(V2/V1)"
+    for model in ("n*T*(log(V2) - log(V1))", "n*T*log(V2**2/V1**2)/2", "-n*T*log(V1/V2)"):
+        assert symbolic_recovery(model, truth, feature_names=feats, X=X).solved, model
+    assert not symbolic_recovery("n*T*(log(V2) - 1.01*log(V1))", truth, feature_names=feats,
+                                 X=X).solved  # fmt: skip
+
+
+def test_a_slow_rewrite_is_skipped_not_fatal(monkeypatch):
+    import time as _time
+
+    from srbench_lite.metrics import recovery, rewrites
+
+    def slow(expr):
+        _time.sleep(30)
+        return expr
+
+    stalled = rewrites.Rewrite("stalled", "sleeps", slow)
+    monkeypatch.setattr(recovery, "REWRITES", (stalled, *rewrites.REWRITES))
+    monkeypatch.setattr(recovery, "STEP_S", 0.3)
+    start = _time.perf_counter()
+    res = symbolic_recovery("cos(x)/tan(y)", "cot(y)*cos(x)", timeout=None)  # in-process
+    assert res.solved and _time.perf_counter() - start < 10, res.detail
+    res = symbolic_recovery("cos(x)/tan(2*y)", "cot(y)*cos(x)", timeout=None)
+    assert not res.solved

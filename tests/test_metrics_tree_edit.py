@@ -112,3 +112,73 @@ def test_sympy_input_and_node_labels():
     assert tree_edit_distance(x0 * x1, "x0*x1") == 0.0
     tree = sympy_to_zss(srsd_prepare(parse_model("x0 - x1")))
     assert preorder_labels(tree) == ["Add", "x0", "Mul", "Const", "x1"]
+
+
+# --- equal to SRSD's own compare_equation ---------------------------------------------------
+
+
+def _srsd_ned(model: sp.Expr, truth: sp.Expr) -> float:
+    """SRSD's ``eq_comparator.compare_equation(..., normalizes=True)``, step for step: each
+    equation is pickled, loaded under ``sympy.evaluate(False)``, then ``subs(pi, pi.evalf())``,
+    ``evalf()``, ``factor()``, ``simplify()``, ``subs(1.0, 1)``; Zhang-Shasha with unit costs."""
+    import pickle
+
+    import zss
+
+    def load(expr):
+        data = pickle.dumps(expr)
+        with sp.evaluate(False):
+            loaded = pickle.loads(data)
+        return loaded.subs(sp.pi, sp.pi.evalf()).evalf().factor().simplify().subs(1.0, 1)
+
+    t_tree, m_tree = sympy_to_zss(load(truth)), sympy_to_zss(load(model))
+    d, n = zss.simple_distance(m_tree, t_tree), count_nodes(t_tree)
+    return min(d, n) / n
+
+
+def _perturbed(truth: sp.Expr) -> dict[str, sp.Expr]:
+    return {
+        "scaled": sp.expand(sp.Float(1.5) * truth),
+        "shifted": truth + sp.Float(0.5),
+        "constants": truth.xreplace({f: sp.Float(f * 1.000001) for f in truth.atoms(sp.Float)}),
+    }
+
+
+def _tiny_constant_truths():
+    from srbench_lite import get_spec, list_problems
+
+    out = []
+    for name in [n for s in ("srsd-easy", "srsd-medium", "srsd-hard") for n in list_problems(s)]:
+        spec = get_spec(name)
+        truth = parse_model(spec.formula, feature_names=spec.feature_names)
+        if any(abs(float(f)) < 1e-4 or abs(float(f)) > 1e4 for f in truth.atoms(sp.Float)):
+            out.append((name, spec.formula, list(spec.feature_names)))
+    return out
+
+
+TINY = _tiny_constant_truths()
+
+
+def _check_equals_srsd(formula: str, feats: list[str]) -> None:
+    truth = parse_model(formula, feature_names=feats)
+    rename = {sp.Symbol(f): sp.Symbol(f"x{i}") for i, f in enumerate(feats)}
+    for kind, model in _perturbed(truth).items():
+        text = str(model)  # what a method prints; SRSD's converters sympify that string
+        ours = ned_details(text, formula, feature_names=feats, timeout=60)
+        local = {f: sp.Symbol(f) for f in feats}
+        theirs = _srsd_ned(sp.sympify(text, locals=local).xreplace(rename), truth.xreplace(rename))
+        assert ours.ned == pytest.approx(theirs, abs=1e-12), (kind, str(model))
+
+
+@pytest.mark.parametrize("name, formula, feats", TINY[::6], ids=lambda x: str(x)[:30])
+def test_ned_equals_srsd_on_scaled_models_of_tiny_constant_truths(name, formula, feats):
+    assert len(TINY) >= 40
+    _check_equals_srsd(formula, feats)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, formula, feats", [t for t in TINY if t not in TINY[::6]], ids=lambda x: str(x)[:30]
+)
+def test_ned_equals_srsd_on_every_tiny_constant_truth(name, formula, feats):
+    _check_equals_srsd(formula, feats)

@@ -24,6 +24,19 @@ def test_single_pair_text(capsys):
     assert "complexity:     model 4, truth 3" in out
 
 
+def test_single_pair_shows_form_recovery_and_the_judges(capsys):
+    code, out, _ = run(capsys, "--problem", "kepler", "--model", "380*sqrt(a**3)")
+    assert code == 0 and "form:           yes (refit of 1 constant" in out
+    code, out, _ = run(capsys, "--problem", "kepler", "--model", "380*a**1.4")
+    assert "form:           no" in out
+    code, out, _ = run(
+        capsys, "--model", "(cos(y)**2 + 0.101*sin(y)**2)*sin(x)",
+        "--truth", "(cos(y)**2 + 0.1*sin(y)**2)*sin(x)",
+    )  # fmt: skip
+    assert "solved:         no" in out and "NED:            0 " in out
+    assert "judges:         NED is 0" in out
+
+
 def test_single_pair_json_with_dialect(capsys):
     code, out, _ = run(
         capsys, "--model", "add(mul(X0, X1), 0.5)", "--truth", "m*v",

@@ -11,8 +11,9 @@ Batch (``model`` column, and ``truth`` or ``problem`` per row; optional ``featur
 
     srbench-lite score --pairs pairs.csv [--out scored.csv | scored.json] [--json]
 
-Metrics per pair: symbolic recovery (SRBench, ``solved`` and ``recovery_kind``), SRSD's NED,
-model/truth complexity. Exit codes: 0 done, 2 bad usage (unknown dialect/problem, unreadable
+Metrics per pair: symbolic recovery (SRBench, ``solved`` and ``recovery_kind``), form recovery
+(``form_recovery``: the truth's form with the model's own constants), SRSD's NED, model/truth
+complexity. Exit codes: 0 done, 2 bad usage (unknown dialect/problem, unreadable
 file, a truth -- or, for a single pair, a model -- that cannot be parsed).
 """
 
@@ -25,20 +26,23 @@ from pathlib import Path
 
 from srbench_lite.errors import SrbenchError
 
-#: columns added to every scored row, in output order
-RESULT_COLUMNS = (
-    "solved",
-    "recovery_kind",
-    "recovery_detail",
-    "numeric_check",
-    "ned",
-    "edit_distance",
-    "true_nodes",
-    "complexity",
-    "truth_complexity",
-    "parsed_model",
-    "error",
-)
+
+def _epilog() -> str:
+    from srbench_lite.dialects import DIALECTS
+
+    width = max(len(name) for name in DIALECTS)
+    lines = ["dialects (--dialect, or a 'dialect' column in --pairs):"]
+    lines += [f"  {d.name:<{width}}  {d.description}" for d in DIALECTS.values()]
+    lines += [
+        "",
+        "Every dialect reads ^ as power, np.cos as cos and |u| as Abs(u). Protected operators",
+        "(gplearn's div/log/sqrt, GP-GOMEA's p/ and plog, FEAT's sqrt(|u|)) are read as the",
+        "plain functions, as SRBench's clean_pred_model does; docs/metrics.md has the details.",
+        "",
+        "--pairs CSV columns: model, and truth or problem; optional feature_names (; or ,",
+        "separated), dialect, id; other columns are copied to the output.",
+    ]
+    return "\n".join(lines)
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,9 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="score model expressions against true formulas (recovery, NED, complexity)",
         description=(
             "Judge a model expression against a ground truth with SRBench's exact symbolic "
-            "recovery and SRSD's normalized tree edit distance. Give --model with --truth "
-            "(and --features) or --problem, or a CSV of pairs with --pairs."
+            "recovery, form recovery (the truth's form with the model's own constants) and "
+            "SRSD's normalized tree edit distance. Give --model with --truth (and --features) "
+            "or --problem, or a CSV of pairs with --pairs."
         ),
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", metavar="EXPR", help="model expression (in --dialect)")
     parser.add_argument("--truth", metavar="EXPR", help="true formula (sympy syntax)")
@@ -67,10 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--dialect",
         default="sympy",
         metavar="NAME",
-        help=(
-            "how the model names variables: sympy (default; names are feature names), "
-            "gplearn (X0 = 1st feature), operon (X1 = 1st), pysr (x0), dsr (x1), x0, x1"
-        ),
+        help="the tool's output style (default sympy: names are feature names); see below",
     )
     parser.add_argument(
         "--mode",
@@ -113,6 +117,14 @@ def _problem(name: str, cache: dict) -> tuple[str, list[str], object]:
     return cache[name]
 
 
+def _result_columns() -> tuple[str, ...]:
+    """Columns added to every scored row, in output order: score()'s keys, the parsed model
+    as ``parsed_model`` (the input columns keep the model as given) and no ``truth`` copy."""
+    from srbench_lite.metrics import SCORE_KEYS
+
+    return tuple("parsed_model" if k == "model" else k for k in SCORE_KEYS if k != "truth")
+
+
 def _score_one(model, truth, features, dialect, args, X=None) -> dict:
     from srbench_lite.metrics import score
 
@@ -125,7 +137,7 @@ def _score_one(model, truth, features, dialect, args, X=None) -> dict:
 
 
 def _check_dialect(dialect: str, where: str = "--dialect") -> None:
-    from srbench_lite.expr import DIALECTS
+    from srbench_lite.dialects import DIALECTS
 
     if dialect not in DIALECTS:
         import difflib
@@ -179,9 +191,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"truth:          {truth}")
     print(f"solved:         {solved} ({res['recovery_kind']}: {res['recovery_detail']})")
     print(f"numeric check:  {res['numeric_check']}")
+    form = {True: "yes", False: "no", None: "undecided"}[res["form_recovery"]]
+    print(f"form:           {form} ({res['form_detail']})")
     dist = "" if res["edit_distance"] is None else f" (edit distance {res['edit_distance']}"
     dist += f" / {res['true_nodes']} truth nodes)" if dist else ""
     print(f"NED:            {res['ned']:.6g}{dist}")
+    if res["judges"]:
+        print(f"judges:         {res['judges']}")
     print(f"complexity:     model {res['complexity']}, truth {res['truth_complexity']}")
     if res["error"]:
         print(f"error:          {res['error']}")
@@ -211,6 +227,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     default_features = _split_names(args.features)
     problems: dict = {}
     out_rows = []
+    result_columns = _result_columns()
     for i, row in enumerate(rows, start=2):  # line numbers as an editor shows them
         dialect = (row.get("dialect") or "").strip() or args.dialect
         base = {k: v for k, v in row.items() if k is not None}
@@ -229,7 +246,7 @@ def _run_batch(args: argparse.Namespace) -> int:
                              dialect, args, X)  # fmt: skip
         except ModelParseError as exc:
             raise SrbenchError(f"line {i}: truth {truth!r}: {exc}") from None
-        out_rows.append({**base, **{k: res.get(k) for k in RESULT_COLUMNS}})
+        out_rows.append({**base, **{k: res.get(k) for k in result_columns}})
 
     as_json = args.json or (args.out and args.out.lower().endswith(".json"))
     if as_json:
@@ -238,7 +255,7 @@ def _run_batch(args: argparse.Namespace) -> int:
         import io
 
         buf = io.StringIO()
-        fields = list(dict.fromkeys([*columns, *RESULT_COLUMNS]))
+        fields = list(dict.fromkeys([*columns, *result_columns]))
         writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(out_rows)

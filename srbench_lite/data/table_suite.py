@@ -72,7 +72,9 @@ class TableSuite(Suite):
         self.source = source  # set by the registry when empty (entry point or file)
         self.description = str(description) or f"formula table {Path(str(table)).name}"
         if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 4:
-            raise TableError(f"suite {name!r}: n_samples must be an integer >= 4, got {n_samples!r}")
+            raise TableError(
+                f"suite {name!r}: n_samples must be an integer >= 4, got {n_samples!r}"
+            )
         self.default_n_samples = n_samples
         self.default_split = normalize_split(split)
         if max_train is not None and (not isinstance(max_train, int) or max_train < 1):
@@ -137,7 +139,9 @@ class TableSuite(Suite):
         variables = parse_variables(row["variables"] or "")
         for v in variables:
             if v.law not in LAWS:
-                raise TableError(f"variable {v.name!r}: unknown law {v.law!r} (valid: {', '.join(LAWS)})")
+                raise TableError(
+                    f"variable {v.name!r}: unknown law {v.law!r} (valid: {', '.join(LAWS)})"
+                )
         names = tuple(v.name for v in variables)
         if len(set(names)) != len(names):
             raise TableError(f"repeated variable name in {row['variables']!r}")

@@ -37,6 +37,7 @@ sympy's ``simplify`` is both faster and more reliable on exact arithmetic.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 import sympy as sp
 
@@ -71,8 +72,10 @@ def _evalf(expr: sp.Expr) -> sp.Expr:
     return expr.subs(sp.pi, sp.pi.evalf()).evalf()
 
 
+@lru_cache(maxsize=1024)
 def canonicalize(expr: sp.Expr, *, round_constants: bool = False, simplify: bool = True):
-    """The shared canonical form (see the module docstring for the stages)."""
+    """The shared canonical form (see the module docstring for the stages; cached, as the truth
+    is canonicalised once per model it is compared with)."""
     out = _evalf(sp.sympify(expr))
     if round_constants:
         out = round_floats(out)

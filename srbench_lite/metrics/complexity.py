@@ -29,9 +29,9 @@ def _count(expr: sp.Basic) -> int:
 
 
 def _simplified_count(expr: sp.Expr) -> int:
-    from srbench_lite.metrics.recovery import _legacy_round
+    from srbench_lite.metrics._legacy import legacy_round
 
-    return _count(_legacy_round(sp.simplify(expr, ratio=1)))
+    return _count(legacy_round(sp.simplify(expr, ratio=1)))
 
 
 def complexity(

@@ -36,7 +36,15 @@ from srbench_lite.metrics._inputs import check_dialect, check_timeout, parse_tru
 from srbench_lite.metrics.canonical import srsd_prepare
 from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
-__all__ = ["NEDResult", "count_nodes", "ned_details", "sympy_to_zss", "tree_edit_distance"]
+__all__ = [
+    "NEDResult",
+    "count_nodes",
+    "ned_details",
+    "prepared",
+    "rename_to_srsd",
+    "sympy_to_zss",
+    "tree_edit_distance",
+]
 
 
 @dataclass(frozen=True)
@@ -100,20 +108,22 @@ def preorder_labels(node) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _prepared(expr: sp.Expr) -> sp.Expr:
+def prepared(expr: sp.Expr) -> sp.Expr:
+    """:func:`~srbench_lite.metrics.canonical.srsd_prepare`, cached in the worker process (the
+    recovery's ``srsd`` rewrite reuses the NED's work)."""
     return srsd_prepare(expr)
 
 
 def _ned_task(m: sp.Expr | None, t: sp.Expr) -> dict:
     import zss
 
-    t_prep = _prepared(t)
+    t_prep = prepared(t)
     t_tree = sympy_to_zss(t_prep)
     n_true = count_nodes(t_tree)
     out = {"true_nodes": n_true, "truth_prepared": str(t_prep)}
     if m is None:
         return {**out, "distance": None}
-    m_prep = _prepared(m)
+    m_prep = prepared(m)
     m_tree = sympy_to_zss(m_prep)
     d = int(zss.simple_distance(m_tree, t_tree))
     return {**out, "distance": d, "model_nodes": count_nodes(m_tree), "model_prepared": str(m_prep)}
@@ -123,7 +133,8 @@ def _truth_nodes_task(t: sp.Expr) -> dict:
     return _ned_task(None, t)
 
 
-def _rename(exprs, names: Sequence[str]):
+def rename_to_srsd(exprs, names: Sequence[str]):
+    """Rename the feature ``names`` to SRSD's ``x0, x1, ...`` in every expression (None stays)."""
     mapping = {sp.Symbol(n): sp.Symbol(f"x{i}") for i, n in enumerate(names)}
     if all(k == v for k, v in mapping.items()):
         return exprs
@@ -161,7 +172,7 @@ def ned_details(
     else:
         error = "no model"
     if feature_names is not None and rename_to_x:
-        m, t = _rename([m, t], feature_names)
+        m, t = rename_to_srsd([m, t], feature_names)
     status = "ok" if error is None else "error"
     try:
         raw = call_with_timeout(_ned_task, m, t, timeout=timeout)

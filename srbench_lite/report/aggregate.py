@@ -65,6 +65,12 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["has_truth"] = truth
     solved = (ok & out["exact_recovery"].fillna(False).astype(bool)).astype(float)
     out["solved"] = solved.where(truth)
+    form = out.get("form_recovery", pd.Series(pd.NA, index=out.index, dtype="boolean"))
+    # an exact solution has the truth's form by definition; undecided counts as not recovered
+    form_ok = ok & (
+        form.fillna(False).astype(bool) | out["exact_recovery"].fillna(False).astype(bool)
+    )
+    out["form_solved"] = form_ok.astype(float).where(truth)
     r2 = out["r2_test"]
     out["acc_solved"] = (ok & (r2 > ACCURACY_THRESHOLD)).astype(float)
     # NED: a failed run, or a successful one whose distance is missing, is 1 (SRSD's rule)
@@ -88,6 +94,7 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
         n_mismatch=("is_mismatch", "sum"),
         has_truth=("has_truth", "any"),
         solved=("solved", "mean"),
+        form_solved=("form_solved", "mean"),
         acc_solved=("acc_solved", "mean"),
         ned=("ned_eff", "mean"),
         r2_median=("r2_ok", "median"),
@@ -125,6 +132,10 @@ def summarize(
         rec = probs.loc[probs["has_truth"], "solved"].to_numpy(float)
         acc = probs["acc_solved"].to_numpy(float)
         rec_ci = stats.bootstrap_ci(rec, n_boot=n_boot, seed=stats.seed_for("rec", *key, base=seed))
+        form = probs.loc[probs["has_truth"], "form_solved"].to_numpy(float)
+        form_ci = stats.bootstrap_ci(
+            form, n_boot=n_boot, seed=stats.seed_for("form", *key, base=seed)
+        )
         acc_ci = stats.bootstrap_ci(acc, n_boot=n_boot, seed=stats.seed_for("acc", *key, base=seed))
         rows.append(
             {
@@ -141,6 +152,9 @@ def summarize(
                 "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
                 "recovery_ci_low": rec_ci[0],
                 "recovery_ci_high": rec_ci[1],
+                "form_rate": float(np.mean(form)) if form.size else np.nan,
+                "form_ci_low": form_ci[0],
+                "form_ci_high": form_ci[1],
                 "accuracy_rate": float(np.mean(acc)) if acc.size else np.nan,
                 "accuracy_ci_low": acc_ci[0],
                 "accuracy_ci_high": acc_ci[1],
@@ -172,6 +186,7 @@ def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, f
     g = problems.groupby("method")
     truth = problems[problems["has_truth"]].groupby("method")
     table["recovery_rate"] = truth["solved"].mean()
+    table["form_rate"] = truth["form_solved"].mean()
     table["accuracy_rate"] = g["acc_solved"].mean()
     table["n_instances"] = g.size()
     table["n_runs"] = g["n_runs"].sum()

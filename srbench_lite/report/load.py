@@ -109,7 +109,7 @@ def normalize(
     for name in SCHEMA_FIELDS:  # other fields are kept as they are and otherwise ignored
         if name not in frame:
             frame[name] = None
-    for name in ("schema_version", "expression_mismatch", *NUMERIC_FIELDS):
+    for name in ("schema_version", "expression_mismatch", "form_recovery", *NUMERIC_FIELDS):
         if name not in frame:  # fields newer than the record's schema
             frame[name] = None
     if "run" not in frame:
@@ -147,6 +147,7 @@ def normalize(
     frame["seed"] = pd.to_numeric(frame["seed"], errors="coerce").astype("Int64")
     frame["exact_recovery"] = frame["exact_recovery"].map(_to_bool).astype("boolean")
     frame["expression_mismatch"] = frame["expression_mismatch"].map(_to_bool).astype("boolean")
+    frame["form_recovery"] = frame["form_recovery"].map(_to_bool).astype("boolean")
     frame["recovery_kind"] = frame["recovery_kind"].map(_to_text).astype(object)
     frame["schema_version"] = frame["schema_version"].map(_to_text).astype(object)
     return frame

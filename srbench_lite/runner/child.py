@@ -351,7 +351,7 @@ def expression_agreement(expr_values, pred_values, y, expr_values_f32=None) -> d
 
 
 def score_fit(result: dict[str, Any], X_check) -> dict[str, Any]:
-    """Exact recovery, NED and complexity of a successful fit (phase 2 of a job). The parent
+    """Exact and form recovery, NED and complexity of a successful fit (phase 2 of a job). The parent
     bounds this phase by the metric timeout; a failure here leaves the status ``ok``."""
     from srbench_lite.metrics import score
 
@@ -367,9 +367,11 @@ def score_fit(result: dict[str, Any], X_check) -> dict[str, Any]:
     except Exception as exc:
         return {"exact_recovery": False, "recovery_kind": "error", "ned": None,
                 "metric_error": _short(f"{type(exc).__name__}: {exc}", 2000)}  # fmt: skip
+    form = scores.get("form_recovery")
     return {
         "exact_recovery": bool(scores["solved"]),
         "recovery_kind": scores["recovery_kind"],
+        "form_recovery": None if form is None else bool(form),
         "ned": scores["ned"],
         "complexity": scores["complexity"],
         "metric_error": scores.get("error"),

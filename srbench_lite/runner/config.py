@@ -208,7 +208,9 @@ class RunConfig:
         params = {str(k): dict(v) for k, v in (self.params or {}).items()}
         for name in params:
             if name not in self.methods:
-                raise InvalidValueError(f"params given for {name!r}, which is not a selected method")
+                raise InvalidValueError(
+                    f"params given for {name!r}, which is not a selected method"
+                )
         put("params", params)
         put("resume", bool(self.resume))
         put("smoke", bool(self.smoke))

@@ -20,14 +20,19 @@ gplearn closes its operators over the reals (``gplearn.functions``):
 
 How they are read is the ``protected_ops`` setting:
 
-* ``"plain"`` (default, SRBench's reading in ``clean_pred_model``): ``div`` is ``a/b``,
+* ``"plain"`` (SRBench's reading in ``clean_pred_model``): ``div`` is ``a/b``,
   ``sqrt`` is ``sqrt(a)``, ``log`` is ``log(a)``, ``inv`` is ``1/a``. This is the expression
   the program *means*, and what symbolic recovery is judged on; it differs from gplearn's
   predictions wherever a protection kicks in (negative ``sqrt``/``log`` arguments, tiny
   denominators).
-* ``"abs"``: ``sqrt(|a|)`` and ``log(|a|)`` keep the absolute value (the parser's
-  ``sqrtabs``/``logabs``), so the expression reproduces gplearn's predictions everywhere
-  except where an argument falls within 0.001 of zero.
+* ``"abs"`` (the estimator's default): ``sqrt(|a|)`` and ``log(|a|)`` keep the absolute
+  value (the parser's ``sqrtabs``/``logabs``), so the expression reproduces gplearn's
+  predictions everywhere except where an argument falls within 0.001 of zero. The harness
+  judges the expression and scores its own R², so the expression must be the model that
+  predicted: with ``"plain"``, every program with ``sqrt``/``log`` of a negative value is NaN
+  on those rows (reference run of 2026-11-30 on srsd-easy/empirical: 13 of 43 gplearn runs had
+  a non-finite or mismatched expression). The recovery judge proves ``|x| = x`` on a positive
+  domain, so ``sqrt(Abs(x0))`` against ``sqrt(x0)`` is still solved.
 
 The small-argument branches are not representable without ``Piecewise`` (which the model
 parser does not accept) and are dropped in both readings -- except in subtrees made only of
@@ -245,7 +250,7 @@ class GplearnRegressor(RegressorMixin, BaseEstimator):
         max_samples: float = 1.0,
         const_range: tuple[float, float] = (-1.0, 1.0),
         stopping_criteria: float = 0.0,
-        protected_ops: str = "plain",
+        protected_ops: str = "abs",
         time_budget_s: float | None = None,
         random_state: int | None = None,
         gplearn_params: dict | None = None,

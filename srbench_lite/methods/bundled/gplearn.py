@@ -20,6 +20,6 @@ METHOD = MethodSpec(
     install="pip install 'srbench-lite[gplearn]'  (or: pip install gplearn)",
     description=(
         "gplearn GP, SRBench settings (pop 1000, <=500 generations, MAE, parsimony 0.001); "
-        "protected div/log/sqrt read as plain functions"
+        "protected sqrt/log read with their absolute value, div as plain division"
     ),
 )
