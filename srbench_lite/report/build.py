@@ -16,6 +16,7 @@ from srbench_lite.report import aggregate, heatmap, html, markdown, plots, stats
 from srbench_lite.report.content import document
 from srbench_lite.report.load import load_runs
 from srbench_lite.report.overlay import PublishedOverlay, build_overlay
+from srbench_lite.report.pareto import pareto_plot
 from srbench_lite.report.runs import Plot, ReportData
 
 SUMMARY_CSV = "summary.csv"
@@ -175,7 +176,7 @@ def _plots(
     )
     pareto_rows = [m for m in ordered if m in set(pareto.get("method", []))]
     add(
-        plots.pareto_plot(pareto, pareto_rows, out / "pareto.png", mark),
+        pareto_plot(pareto, pareto_rows, out / "pareto.png", mark),
         "Accuracy vs simplicity (Pareto)",
         "Each method's median rank over problems by R² test and by model complexity "
         "(1 = best; a failed run ranks last on both); lines join successive Pareto fronts."
