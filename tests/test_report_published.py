@@ -181,6 +181,38 @@ def test_blackbox_track_goes_to_its_builder(monkeypatch):
     assert "bb note" in with_bb.all_notes
 
 
+def test_rows_with_r2_and_size_join_those_ranks(monkeypatch):
+    """What a black-box builder gives (R² and model size per dataset) joins the R² and
+    complexity ranks, the Pareto view and the R² paired tests, on the common datasets."""
+    names = ["1027_ESL", "1028_SWD", "1029_LEV"]
+    records = _records(problems=[("srbench-blackbox", d, "") for d in names], noise=(0.0,))
+    for r in records:
+        r.update(true_expression=None, exact_recovery=None, ned=None)
+    problems = per_problem(records)
+
+    def builder(source, instances, *, n_boot, seed):
+        rows = instances[["suite", "dataset", "noise"]].iloc[:2].assign(
+            method=overlay.published_name("Operon"), has_truth=False, r2_median=0.95,
+            r2_score=0.95, complexity_median=40.0, complexity_score=40.0,
+        )  # fmt: skip
+        for col in overlay.PROBLEM_VALUES:
+            rows[col] = rows.get(col, np.nan)
+        return overlay.TrackRows("blackbox", rows, pd.DataFrame(), [])
+
+    monkeypatch.setitem(overlay.TRACK_BUILDERS, "blackbox", builder)
+    pub = overlay.build_overlay("srbench-2021", problems, n_boot=N_BOOT).problems
+    ranking, info = aggregate.ranking(problems, pub)
+    row = ranking.set_index("method").loc["Operon (published)"]
+    assert not np.isnan(row.rank_r2) and not np.isnan(row.rank_complexity)
+    assert np.isnan(row.rank_recovery) and info["r2"]["n_instances"] == 2
+    pareto = aggregate.pareto_ranks(problems, n_boot=N_BOOT, published=pub)
+    assert "Operon (published)" in set(pareto["method"])
+    pairs = aggregate.pairwise(problems, ["gp", "linear"], pub)
+    assert set(pairs.loc[pairs.metric == "r2", "n"]) == {2}
+    cats = aggregate.published_heat_categories(pub)
+    assert set(cats["category"]) == {3}  # 0.9 < R² ≤ 0.99
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
