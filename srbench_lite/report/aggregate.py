@@ -13,6 +13,8 @@ the bootstrap resamples problems.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 
@@ -108,6 +110,24 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: rate name in summary.csv → the tag its bootstrap is seeded with
+RATE_TAGS = {"recovery": "rec", "form": "form", "accuracy": "acc"}
+
+
+def rate_fields(
+    name: str, values: pd.Series, key: tuple, *, n_boot: int, seed: int
+) -> dict[str, float]:
+    """``<name>_rate``: the mean of per-problem values (NaN left out), with ``<name>_ci_low``
+    and ``<name>_ci_high``, its 95 % bootstrap interval over the problems, seeded by the rate
+    and the block's ``key`` (stable across reports)."""
+    x = values.to_numpy(float)
+    x = x[~np.isnan(x)]
+    tag_seed = stats.seed_for(RATE_TAGS[name], *key, base=seed)
+    low, high = stats.bootstrap_ci(x, n_boot=n_boot, seed=tag_seed)
+    mean = float(np.mean(x)) if x.size else np.nan
+    return {f"{name}_rate": mean, f"{name}_ci_low": low, f"{name}_ci_high": high}
+
+
 def summarize(
     prepared: pd.DataFrame,
     problems: pd.DataFrame | None = None,
@@ -129,14 +149,8 @@ def summarize(
     for key, runs in prepared.groupby(BLOCK_KEY, sort=True):
         probs = pgroups[key]
         suite, noise, method = key
-        rec = probs.loc[probs["has_truth"], "solved"].to_numpy(float)
-        acc = probs["acc_solved"].to_numpy(float)
-        rec_ci = stats.bootstrap_ci(rec, n_boot=n_boot, seed=stats.seed_for("rec", *key, base=seed))
-        form = probs.loc[probs["has_truth"], "form_solved"].to_numpy(float)
-        form_ci = stats.bootstrap_ci(
-            form, n_boot=n_boot, seed=stats.seed_for("form", *key, base=seed)
-        )
-        acc_ci = stats.bootstrap_ci(acc, n_boot=n_boot, seed=stats.seed_for("acc", *key, base=seed))
+        truth = probs.loc[probs["has_truth"]]
+        boot = {"n_boot": n_boot, "seed": seed}
         rows.append(
             {
                 "suite": suite,
@@ -149,15 +163,9 @@ def summarize(
                 "n_timeout": int(runs["is_timeout"].sum()),
                 "n_error": int(runs["is_error"].sum()),
                 "n_mismatch": int(runs["is_mismatch"].sum()),
-                "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
-                "recovery_ci_low": rec_ci[0],
-                "recovery_ci_high": rec_ci[1],
-                "form_rate": float(np.mean(form)) if form.size else np.nan,
-                "form_ci_low": form_ci[0],
-                "form_ci_high": form_ci[1],
-                "accuracy_rate": float(np.mean(acc)) if acc.size else np.nan,
-                "accuracy_ci_low": acc_ci[0],
-                "accuracy_ci_high": acc_ci[1],
+                **rate_fields("recovery", truth["solved"], key, **boot),
+                **rate_fields("form", truth["form_solved"], key, **boot),
+                **rate_fields("accuracy", probs["acc_solved"], key, **boot),
                 "r2_test_median": runs["r2_ok"].median(),
                 "ned_mean": probs.loc[probs["has_truth"], "ned"].mean(),
                 "complexity_median": runs["complexity_ok"].median(),
@@ -167,50 +175,108 @@ def summarize(
     return pd.DataFrame(rows)
 
 
-def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+def with_published(wide: pd.DataFrame, published: pd.DataFrame | None, column: str) -> pd.DataFrame:
+    """``wide`` (instances × the run's methods) joined with the published methods that have
+    values of ``column``, on the run's instances (NaN where a published method has none)."""
+    if published is None or published.empty:
+        return wide
+    extra = stats.wide(published, column).dropna(axis=1, how="all")
+    return wide.join(extra, how="left") if extra.shape[1] else wide
+
+
+def _truth_only(problems: pd.DataFrame | None, metric: str) -> pd.DataFrame | None:
+    """The rows a metric is judged on: recovery and NED need a ground truth."""
+    if problems is None or metric not in ("recovery", "ned"):
+        return problems
+    return problems[problems["has_truth"]] if len(problems) else problems
+
+
+def ranking(
+    problems: pd.DataFrame, published: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
     """Mean rank of each method over the problem instances all methods ran (1 = best).
 
     Returns the table (one row per method: ``rank_<metric>`` for each of
     :data:`RANK_METRICS`, the overall recovery and accuracy rates, problem and failure counts)
     sorted best first, and per metric the number of instances used and the Friedman p-value.
+
+    ``published``: per-problem rows of published methods (:mod:`.overlay`). Each joins the
+    ranks of the metrics it has values for, which are then taken over the instances common to
+    every compared row; it gets a table row of its own (no run counts) and the table a
+    ``published`` column.
     """
     methods = sorted(problems["method"].unique())
     table = pd.DataFrame(index=pd.Index(methods, name="method"))
     info: dict[str, dict[str, float]] = {}
+    ranks_of: dict[str, pd.Series] = {}
     for name, (col, higher, _label) in RANK_METRICS.items():
-        subset = problems[problems["has_truth"]] if name in ("recovery", "ned") else problems
-        wide = stats.wide(subset, col).reindex(columns=methods)
+        wide = stats.wide(_truth_only(problems, name), col).reindex(columns=methods)
+        wide = with_published(wide, _truth_only(published, name), col)
         ranks = stats.instance_ranks(wide, higher_is_better=higher)
-        table[f"rank_{name}"] = ranks.mean(axis=0) if len(ranks) else np.nan
+        ranks_of[name] = ranks.mean(axis=0) if len(ranks) else pd.Series(np.nan, wide.columns)
+        table[f"rank_{name}"] = ranks_of[name]
         info[name] = {"n_instances": float(len(ranks)), "friedman_p": stats.friedman_p(wide)}
+    _rates(table, problems)
+    table["n_runs"] = problems.groupby("method")["n_runs"].sum()
     g = problems.groupby("method")
-    truth = problems[problems["has_truth"]].groupby("method")
-    table["recovery_rate"] = truth["solved"].mean()
-    table["form_rate"] = truth["form_solved"].mean()
-    table["accuracy_rate"] = g["acc_solved"].mean()
-    table["n_instances"] = g.size()
-    table["n_runs"] = g["n_runs"].sum()
     table["n_failed"] = g["n_timeout"].sum() + g["n_error"].sum()
     table["n_mismatch"] = g["n_mismatch"].sum()
+    if published is not None and len(published):
+        extra = pd.DataFrame(index=pd.Index(sorted(published["method"].unique()), name="method"))
+        for name in RANK_METRICS:
+            extra[f"rank_{name}"] = ranks_of[name]
+        _rates(extra, published)
+        counts = ["n_runs", "n_failed", "n_mismatch"]
+        table = pd.concat([table.assign(published=False), extra.assign(published=True)])
+        table[counts] = table[counts].astype("Int64")
     table = table.reset_index()
     order = ["rank_recovery", "rank_r2", "method"]
     table = table.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
     return table, info
 
 
-def pairwise(problems: pd.DataFrame, methods: list[str] | None = None) -> pd.DataFrame:
+def _rates(table: pd.DataFrame, problems: pd.DataFrame) -> None:
+    g = problems.groupby("method")
+    truth = problems[problems["has_truth"]].groupby("method")
+    table["recovery_rate"] = truth["solved"].mean()
+    table["form_rate"] = truth["form_solved"].mean()
+    table["accuracy_rate"] = g["acc_solved"].mean()
+    table["n_instances"] = g.size()
+
+
+def pairwise(
+    problems: pd.DataFrame,
+    methods: list[str] | None = None,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Wilcoxon signed-rank tests with Holm correction for every pair, per metric in
-    :data:`PAIRWISE_METRICS`, pairing two methods on the problem instances both ran."""
+    :data:`PAIRWISE_METRICS`, pairing two methods on the problem instances both ran.
+
+    ``published``: per-problem rows of published methods (:mod:`.overlay`); exact recovery is
+    then compared too. In a metric that some published method has values for, each of the
+    run's methods is compared with every other row (published ones are not compared with each
+    other), on the instances common to all compared rows, Holm-corrected over those pairs.
+    """
     frames = []
-    for name in PAIRWISE_METRICS:
+    extra = published is not None and len(published) > 0
+    for name in ("recovery", *PAIRWISE_METRICS) if extra else PAIRWISE_METRICS:
         col, higher, _label = RANK_METRICS[name]
-        subset = problems[problems["has_truth"]] if name == "ned" else problems
+        subset = _truth_only(problems, name)
         if subset.empty:
             continue
         wide = stats.wide(subset, col)
         if methods is not None:
             wide = wide.reindex(columns=[m for m in methods if m in wide.columns])
-        result = stats.pairwise_wilcoxon(wide, higher_is_better=higher)
+        joined = with_published(wide, _truth_only(published, name), col)
+        if joined.shape[1] > wide.shape[1]:
+            own = set(wide.columns)
+            pairs = [(a, b) for a, b in combinations(joined.columns, 2) if a in own or b in own]
+            common = joined.dropna(how="any")
+            result = stats.pairwise_wilcoxon(common, higher_is_better=higher, pairs=pairs)
+        elif name == "recovery":
+            continue  # compared only beside published rows
+        else:
+            result = stats.pairwise_wilcoxon(wide, higher_is_better=higher)
         result.insert(0, "metric", name)
         frames.append(result)
     if not frames:
@@ -219,14 +285,27 @@ def pairwise(problems: pd.DataFrame, methods: list[str] | None = None) -> pd.Dat
 
 
 def pareto_ranks(
-    problems: pd.DataFrame, *, n_boot: int = stats.DEFAULT_N_BOOT, seed: int = 0
+    problems: pd.DataFrame,
+    *,
+    n_boot: int = stats.DEFAULT_N_BOOT,
+    seed: int = 0,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """SRBench's Pareto view, per noise level: each method's median rank over problems by R²
-    test and by complexity (1 = best), with 95 % bootstrap intervals of the medians."""
+    test and by complexity (1 = best), with 95 % bootstrap intervals of the medians.
+    Published methods (``published``) with R² and complexity values are ranked beside."""
     rows = []
     for noise, part in problems.groupby("noise", sort=True):
-        r2 = stats.instance_ranks(stats.wide(part, "r2_score"), higher_is_better=True)
-        cx = stats.instance_ranks(stats.wide(part, "complexity_score"), higher_is_better=False)
+        pub = None if published is None or published.empty else published[
+            published["noise"] == noise
+        ]  # fmt: skip
+        r2 = stats.instance_ranks(
+            with_published(stats.wide(part, "r2_score"), pub, "r2_score"), higher_is_better=True
+        )
+        cx = stats.instance_ranks(
+            with_published(stats.wide(part, "complexity_score"), pub, "complexity_score"),
+            higher_is_better=False,
+        )
         for method in r2.columns:
             entry: dict[str, object] = {"noise": noise, "method": method, "n_instances": len(r2)}
             for tag, ranks in (("r2", r2), ("complexity", cx)):
@@ -269,6 +348,27 @@ def heat_categories(problems: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def published_heat_categories(published: pd.DataFrame) -> pd.DataFrame:
+    """:func:`heat_categories` for published rows: recovered when the published rate is at
+    least one half, an accuracy solution when the published (median) verdict is, else the
+    band of a published median R² -- or, where none was published,
+    :data:`HEAT_PUBLISHED_OTHER`."""
+    out = published[PROBLEM_KEY].copy()
+    r2 = published["r2_median"]
+    out["category"] = np.select(
+        [
+            published["solved"].fillna(0) >= 0.5,
+            (published["acc_solved"].fillna(0) >= 0.5) | (r2 > ACCURACY_THRESHOLD),
+            r2 > 0.99,
+            r2 > 0.9,
+            r2.notna(),
+        ],
+        [6, 5, 4, 3, 2],
+        default=HEAT_PUBLISHED_OTHER,
+    )
+    return out
+
+
 #: heat-map categories, worst to best
 HEAT_LABELS = (
     "error",
@@ -279,6 +379,10 @@ HEAT_LABELS = (
     "R² > 0.999 (accuracy solution)",
     "exact recovery",
 )
+#: the category of a published cell that is neither recovered nor an accuracy solution when
+#: no finer R² band was published (SRBench's ground-truth track)
+HEAT_PUBLISHED_OTHER = len(HEAT_LABELS)
+HEAT_PUBLISHED_OTHER_LABEL = "not solved, R² ≤ 0.999 (published; no finer band)"
 
 
 def noise_label(level: float) -> str:

@@ -14,6 +14,11 @@ def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def fmt_count(x: Any) -> str:
+    """A count, or ``–`` where there is none (a published row has no runs)."""
+    return "–" if missing(x) else str(int(x))
+
+
 def fmt_pct(x: Any) -> str:
     return "–" if missing(x) else f"{100 * float(x):.1f}"
 
