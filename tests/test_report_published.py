@@ -165,6 +165,7 @@ def test_blackbox_track_goes_to_its_builder(monkeypatch):
     for r in records[:2]:
         r.update(true_expression=None, exact_recovery=None, ned=None)
     problems = per_problem(records)
+    monkeypatch.delitem(overlay.TRACK_BUILDERS, "blackbox")  # a track without a builder
     without = overlay.build_overlay("srbench-2021", problems, n_boot=N_BOOT)
     assert [p.track for p in without.parts] == ["groundtruth"]
     assert any("published blackbox results are not overlaid" in n for n in without.notes)

@@ -85,6 +85,7 @@ SRBENCH_2021 = PublishedSource(
         ),
         "blackbox": (
             ("problems", "122 PMLB regression datasets"),
+            ("noise", "none added (real data)"),
             ("split", "75/25 train/test split, training rows capped at 10,000"),
             ("seeds", "10 trials per dataset"),
             ("budget", "up to 48 h per job"),

@@ -3,8 +3,15 @@
 Failure rules (stated in every report, see :data:`FAILURE_RULES`): a ``timeout`` or ``error``
 run is *counted* (in the run and failure counts, and in the rates' denominators), is not an
 exact recovery and not an accuracy solution, has NED 1, and is *left out* of the R² and
-complexity medians. For ranks and paired tests, where every method needs a value on every
-problem, a failed run scores R² 0 (no better than predicting the mean) and complexity +∞.
+model-size medians. For ranks and paired tests, where every method needs a value on every
+problem, a failed run scores R² 0 (no better than predicting the mean) and model size +∞.
+
+Not applicable is not failed: on a problem without a ground truth (the black-box track), and
+for a method without an expression (``has_expression`` false: SRBench's ML baselines), exact
+and form recovery and NED are NaN ("n/a"), left out of every rate, rank and test of theirs.
+The size a report ranks by is the record's ``model_size`` (an expression's complexity, or a
+model's own measure), read from ``complexity`` for records older than that field; it keeps the
+column names ``complexity_*``.
 
 Seeds are averaged within a problem first (rates and NED by their mean, R²/complexity scores
 by their median); rates are then means over problems, so each problem weighs the same and
@@ -24,8 +31,10 @@ from srbench_lite.report import stats
 FAILURE_RULES = (
     "A run that timed out or raised an error is counted (runs, timeouts, errors, and the "
     "denominator of every rate) as not recovered and not an accuracy solution, with NED = 1; "
-    "it is left out of the R² and complexity medians. For ranks and paired tests a failed run "
-    "scores R² = 0 (no better than predicting the mean) and complexity = +∞ (worst)."
+    "it is left out of the R² and model-size medians. For ranks and paired tests a failed run "
+    "scores R² = 0 (no better than predicting the mean) and model size = +∞ (worst). Where "
+    "recovery and NED do not apply (no ground truth, or a model without an expression) they "
+    "are n/a, not failures."
 )
 
 PROBLEM_KEY = ["suite", "dataset", "noise", "method"]
@@ -36,7 +45,7 @@ RANK_METRICS = {
     "recovery": ("solved", True, "exact recovery"),
     "r2": ("r2_score", True, "R² test"),
     "ned": ("ned", False, "NED"),
-    "complexity": ("complexity_score", False, "complexity"),
+    "complexity": ("complexity_score", False, "model size"),
     "fit_time": ("fit_time", False, "fit time"),
 }
 #: metrics compared pairwise (Wilcoxon + Holm)
@@ -65,23 +74,28 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["is_timeout"] = out["status"].eq("timeout")
     out["is_error"] = out["status"].eq("error")
     out["has_truth"] = truth
+    # symbolic metrics apply to an expression judged against a truth
+    has_expression = out.get("has_expression", pd.Series(pd.NA, index=out.index, dtype="boolean"))
+    judged = truth & has_expression.ne(False).fillna(True).astype(bool)
     solved = (ok & out["exact_recovery"].fillna(False).astype(bool)).astype(float)
-    out["solved"] = solved.where(truth)
+    out["solved"] = solved.where(judged)
     form = out.get("form_recovery", pd.Series(pd.NA, index=out.index, dtype="boolean"))
     # an exact solution has the truth's form by definition; undecided counts as not recovered
     form_ok = ok & (
         form.fillna(False).astype(bool) | out["exact_recovery"].fillna(False).astype(bool)
     )
-    out["form_solved"] = form_ok.astype(float).where(truth)
+    out["form_solved"] = form_ok.astype(float).where(judged)
     r2 = out["r2_test"]
     out["acc_solved"] = (ok & (r2 > ACCURACY_THRESHOLD)).astype(float)
     # NED: a failed run, or a successful one whose distance is missing, is 1 (SRSD's rule)
-    out["ned_eff"] = out["ned"].where(ok & out["ned"].notna(), 1.0).where(truth)
+    out["ned_eff"] = out["ned"].where(ok & out["ned"].notna(), 1.0).where(judged)
     out["r2_ok"] = r2.where(ok)
     out["r2_score"] = r2.clip(lower=0.0, upper=1.0).where(ok & np.isfinite(r2), 0.0)
     out.loc[ok & r2.isna(), "r2_score"] = 0.0
-    out["complexity_ok"] = out["complexity"].where(ok)
-    out["complexity_score"] = out["complexity"].where(ok & out["complexity"].notna(), np.inf)
+    size = out.get("model_size", pd.Series(np.nan, index=out.index))
+    size = size.where(size.notna(), out["complexity"])
+    out["complexity_ok"] = size.where(ok)
+    out["complexity_score"] = size.where(ok & size.notna(), np.inf)
     return out
 
 
@@ -112,6 +126,9 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
 
 #: rate name in summary.csv → the tag its bootstrap is seeded with
 RATE_TAGS = {"recovery": "rec", "form": "form", "accuracy": "acc"}
+#: per-problem median columns → their prefix in summary.csv (``<prefix>_median``,
+#: ``<prefix>_ci_low``, ``<prefix>_ci_high``): the black-box track's leaderboard values
+PROBLEM_MEDIANS = {"r2_median": "r2_problem", "complexity_median": "size_problem"}
 
 
 def rate_fields(
@@ -128,6 +145,22 @@ def rate_fields(
     return {f"{name}_rate": mean, f"{name}_ci_low": low, f"{name}_ci_high": high}
 
 
+def median_fields(problems: pd.DataFrame, key: tuple, *, n_boot: int, seed: int) -> dict:
+    """For each of :data:`PROBLEM_MEDIANS`: the median over problems of the per-problem value
+    (a problem's median over its successful runs; NaN left out) with its 95 % bootstrap
+    interval over the problems -- SRBench's black-box figures (median over datasets)."""
+    out: dict[str, float] = {}
+    for column, name in PROBLEM_MEDIANS.items():
+        x = problems[column].to_numpy(float)
+        x = x[~np.isnan(x)]
+        low, high = stats.bootstrap_ci(
+            x, statistic=np.median, n_boot=n_boot, seed=stats.seed_for(name, *key, base=seed)
+        )
+        out[f"{name}_median"] = float(np.median(x)) if x.size else np.nan
+        out[f"{name}_ci_low"], out[f"{name}_ci_high"] = low, high
+    return out
+
+
 def summarize(
     prepared: pd.DataFrame,
     problems: pd.DataFrame | None = None,
@@ -139,8 +172,10 @@ def summarize(
 
     Rates (recovery, accuracy) and mean NED are means over problems of the per-problem means
     over seeds, with a 95 % percentile bootstrap interval over problems; recovery and NED only
-    over problems with a ground truth. Medians (R² test, complexity: successful runs only;
-    fit time: every run that reports one) are over all runs of the block.
+    over problems with a ground truth. Medians (R² test, model size: successful runs only;
+    fit time: every run that reports one) are over all runs of the block; ``r2_problem_median``
+    and ``size_problem_median`` are medians over problems, with intervals
+    (:func:`median_fields`).
     """
     if problems is None:
         problems = per_problem(prepared)
@@ -170,6 +205,7 @@ def summarize(
                 "ned_mean": probs.loc[probs["has_truth"], "ned"].mean(),
                 "complexity_median": runs["complexity_ok"].median(),
                 "fit_time_median_s": runs["fit_time_s"].median(),
+                **median_fields(probs, key, **boot),
             }
         )
     return pd.DataFrame(rows)
@@ -211,6 +247,7 @@ def ranking(
     ranks_of: dict[str, pd.Series] = {}
     for name, (col, higher, _label) in RANK_METRICS.items():
         wide = stats.wide(_truth_only(problems, name), col).reindex(columns=methods)
+        wide = wide.dropna(axis=1, how="all")  # a method the metric does not apply to
         wide = with_published(wide, _truth_only(published, name), col)
         ranks = stats.instance_ranks(wide, higher_is_better=higher)
         ranks_of[name] = ranks.mean(axis=0) if len(ranks) else pd.Series(np.nan, wide.columns)
@@ -264,7 +301,7 @@ def pairwise(
         subset = _truth_only(problems, name)
         if subset.empty:
             continue
-        wide = stats.wide(subset, col)
+        wide = stats.wide(subset, col).dropna(axis=1, how="all")  # n/a methods left out
         if methods is not None:
             wide = wide.reindex(columns=[m for m in methods if m in wide.columns])
         joined = with_published(wide, _truth_only(published, name), col)

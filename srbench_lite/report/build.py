@@ -23,6 +23,10 @@ SUMMARY_CSV = "summary.csv"
 RANKING_CSV = "ranking.csv"
 PAIRWISE_CSV = "pairwise.csv"
 PUBLISHED_CSV = "published.csv"
+HEATMAP_PUBLISHED_R2 = (
+    " Columns right of the purple line are published rows: SRBench's per-dataset test R² "
+    "(the median over its trials)."
+)
 HEATMAP_PUBLISHED = (
     " Columns right of the purple line are published rows; a pale purple cell: neither "
     "recovered nor R² > 0.999 by the published per-problem verdicts, which give no finer band."
@@ -178,9 +182,10 @@ def _plots(
     add(
         pareto_plot(pareto, pareto_rows, out / "pareto.png", mark),
         "Accuracy vs simplicity (Pareto)",
-        "Each method's median rank over problems by R² test and by model complexity "
-        "(1 = best; a failed run ranks last on both); lines join successive Pareto fronts."
-        + _not_shown(overlay, ["r2_score", "complexity_score"], "R² and complexity"),
+        "Each method's median rank over problems by R² test and by model size (an "
+        "expression's complexity, a model's own measure otherwise; 1 = best; a failed run "
+        "ranks last on both); lines join successive Pareto fronts, as in SRBench's figures."
+        + _not_shown(overlay, ["r2_score", "complexity_score"], "R² and model size"),
     )
     add(
         plots.fit_time_plot(prepared, methods, out / "fit_time.png"),
@@ -189,14 +194,26 @@ def _plots(
         "errors are marked." + _not_shown(overlay, [], "per-run fit time"),
     )
     categories = aggregate.heat_categories(problems)
+    r2_values = heatmap.r2_values(problems, pub)
     if pub is not None:
         categories = pd.concat([categories, aggregate.published_heat_categories(pub)])
-    for suite in sorted(categories["suite"].unique()):
+    with_truth = problems.groupby("suite")["has_truth"].any()
+    for suite in sorted(problems["suite"].unique()):
         fname = f"heatmap_{heatmap.safe_filename(suite)}.png"
+        if with_truth[suite]:
+            add(
+                heatmap.heatmap_plot(categories, suite, ordered, out / fname, mark),
+                f"Problems × methods: {suite}",
+                "Outcome of each method on each problem and noise level; problems sorted from "
+                "most to least solved." + (HEATMAP_PUBLISHED if pub is not None else ""),
+            )
+            continue
         add(
-            heatmap.heatmap_plot(categories, suite, ordered, out / fname, mark),
-            f"Problems × methods: {suite}",
-            "Outcome of each method on each problem and noise level; problems sorted from most "
-            "to least solved." + (HEATMAP_PUBLISHED if pub is not None else ""),
+            heatmap.r2_heatmap_plot(r2_values, suite, ordered, out / fname, mark),
+            f"Datasets × methods: {suite}",
+            "Median test R² of each method on each dataset (no ground truth: SRBench's "
+            "black-box view); datasets sorted by their mean R² over the run's methods; red: "
+            "failed in at least half the runs."
+            + (HEATMAP_PUBLISHED_R2 if pub is not None else ""),
         )
     return figures, written

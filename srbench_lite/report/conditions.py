@@ -94,6 +94,34 @@ def _judge(configs: list[dict[str, Any]]) -> str:
     )
 
 
+BLACKBOX_JUDGE_OURS = (
+    "test R² on the held-out 25 % (an expression's own R², a model without one: its "
+    "predict()); model size: an expression's complexity, an ML model's own measure "
+    "(docs/blackbox.md); no recovery (no ground truth)"
+)
+BLACKBOX_JUDGE_THEIRS = (
+    "SRBench's own pipeline: test R² of each tuned model, median over its trials; model size "
+    "as SRBench measured it (expression nodes for SR methods, each ML model's own measure)"
+)
+
+
+def _judges(tracks: list[str], configs: list[dict[str, Any]], judge: str) -> tuple[str, str]:
+    """The judge row (this report, the published set), for the tracks the overlay covers."""
+    ours, theirs = [], []
+    if "groundtruth" in tracks:
+        ours.append(_judge(configs))
+        theirs.append(
+            f"{judge}; a problem's accuracy is SRBench's median over its seeds (0, ½ or 1)"
+        )
+    if "blackbox" in tracks:
+        ours.append(BLACKBOX_JUDGE_OURS)
+        theirs.append(BLACKBOX_JUDGE_THEIRS)
+    if len(tracks) > 1:  # one sentence per track
+        ours = [f"{t}: {text}" for t, text in zip(tracks, ours, strict=True)]
+        theirs = [f"{t}: {text}" for t, text in zip(tracks, theirs, strict=True)]
+    return " | ".join(ours) or _judge(configs), " | ".join(theirs) or judge
+
+
 def conditions_section(data: ReportData, overlay: PublishedOverlay) -> Section:
     """Source and attribution, what matched, and the conditions side by side."""
     src = overlay.source
@@ -111,11 +139,7 @@ def conditions_section(data: ReportData, overlay: PublishedOverlay) -> Section:
         ("seeds", _seeds(data), theirs["seeds"]),
         ("time budget", _budget(data, configs), theirs["budget"]),
         ("hyperparameters", _hyperparameters(configs), theirs["hyperparameters"]),
-        (
-            "judge",
-            _judge(configs),
-            f"{src.judge}; a problem's accuracy is SRBench's median over its seeds (0, ½ or 1)",
-        ),
+        ("judge", *_judges(tracks, configs, src.judge)),
     ]
     if theirs["split"] != "–":
         rows.insert(2, ("split", ours.get("Training / test rows", "–"), theirs["split"]))

@@ -16,6 +16,7 @@ from srbench_lite.report.aggregate import (
     noise_label,
 )
 from srbench_lite.report.conditions import conditions_section
+from srbench_lite.report.definitions import DEFINITIONS, PUBLISHED_DEFINITION
 from srbench_lite.report.document import (
     Callout,
     Cell,
@@ -38,6 +39,7 @@ from srbench_lite.report.format import (
     fmt_pct,
     fmt_r2,
     fmt_seconds,
+    fmt_size,
     missing,
     truncate,
 )
@@ -48,78 +50,6 @@ MAX_HTML_RUNS = 5000
 #: characters of a model string shown in a table cell (the full string is in its tooltip)
 MAX_MODEL_CHARS = 300
 _ACC = f"R² > {ACCURACY_THRESHOLD:g}"
-
-DEFINITIONS = (
-    (
-        "Exact recovery",
-        "SRBench's symbolic solution: after rounding constants and simplifying, truth − model "
-        "is a constant or model / truth is a non-zero constant (judged per run by the runner).",
-    ),
-    (
-        "Form recovery",
-        "The model has the truth's form with its own constants: the truth's non-integer "
-        "constants (integers and simple rational exponents stay fixed) are refitted to the "
-        "model's values, and the form is recovered when the refit matches to float precision; "
-        "how the PySR paper judged EmpiricalBench. An exact solution counts as form recovered. "
-        "The empirical suite's leaderboard leads with it.",
-    ),
-    (
-        "Accuracy solution",
-        f"R² on the (noise-free) test set > {ACCURACY_THRESHOLD:g}.",
-    ),
-    (
-        "R²",
-        "Every R² is that of the judged expression itself, evaluated on the test rows: the "
-        "model a scientist reads, and the one exact recovery, NED and complexity judge "
-        "(records before schema 2: the method's predict()).",
-    ),
-    (
-        "expr ≠ predict",
-        "Successful runs whose expression disagrees with the method's predict() on the test "
-        "rows: RMS(expression − predict) / RMS(y) above 1e-3 and above 10 × what float32 "
-        "rounding does to the expression, or the expression is not finite where predict() "
-        "is. Such a method's printed model is not the model that predicted.",
-    ),
-    (
-        "NED",
-        "SRSD's normalised tree edit distance between the canonical model and truth trees, "
-        "in [0, 1]; 0 = identical.",
-    ),
-    (
-        "Intervals",
-        "95 % percentile bootstrap over problems (seeds averaged within a problem first).",
-    ),
-    (
-        "Rates, means and medians",
-        "Recovery and accuracy rates and mean NED are averages over problems of the per-problem "
-        "means over seeds (recovery and NED only over problems with a ground truth). Median R² "
-        "and median complexity are over successful runs, median fit time over all runs.",
-    ),
-    (
-        "Ranks",
-        "Within each problem instance (a problem at one noise level) the methods are ranked, "
-        "1 = best, ties sharing the average rank; the table gives the mean over the instances "
-        "every method ran. R² and complexity ranks use per-problem medians over seeds.",
-    ),
-    (
-        "Pairwise tests",
-        "Two-sided Wilcoxon signed-rank test per pair of methods on the problem instances both "
-        "ran (zero differences dropped), Holm-corrected over all pairs of one metric; "
-        "significant when the corrected p < 0.05.",
-    ),
-)
-
-PUBLISHED_DEFINITION = (
-    'Rows marked † ("X (published)") are results published by others, not runs of this '
-    "report, matched to the run's problem instances by problem name and noise level. Their "
-    "per-problem values are the published ones (SRBench: the symbolic-solution rate, the mean "
-    "over its seeds, and the accuracy solution, the median over its seeds); their intervals "
-    "bootstrap those over the shared problems, like the run's. A value the source did not "
-    "publish is –. Ranks and paired tests take them on the instances common to every compared "
-    "row. SRBench also published each problem's test RMSE (published.csv); it was measured "
-    "on SRBench's own data, so no table compares it with this run's."
-)
-
 
 def leaderboard_table(
     block: pd.DataFrame, form_first: bool = False, groups: dict[str, RowGroup] | None = None
@@ -149,16 +79,53 @@ def leaderboard_table(
         ok = "–" if missing(r["n_runs"]) else f"{int(r['n_ok'])}/{int(r['n_runs'])}"
         rows.append(Row([
             str(i), r["method"], first, second, acc, fmt_r2(r["r2_test_median"]),
-            fmt_num(r["ned_mean"], ".3f"), fmt_num(r["complexity_median"], "g"),
+            fmt_num(r["ned_mean"], ".3f"), fmt_size(r["complexity_median"]),
             fmt_seconds(r["fit_time_median_s"]), ok, fmt_count(r["n_timeout"]),
             fmt_count(r["n_error"]), fmt_count(r.get("n_mismatch", 0)),
         ], group=_group(r)))  # fmt: skip
     exact_h, form_h = "exact recovery % [95 % CI]", "form recovery % [95 % CI]"
     headers = ["#", "method", *((form_h, exact_h) if form_first else (exact_h, form_h)),
                f"{_ACC} % [95 % CI]",
-               "median R² test", "mean NED", "median complexity", "median fit time (s)",
+               "median R² test", "mean NED", "median model size", "median fit time (s)",
                "ok runs", "timeouts", "errors", "expr ≠ predict"]  # fmt: skip
     return Table(headers, rows, align=RANK_ALIGN, groups=groups or {})
+
+
+def _median_ci(r: pd.Series, prefix: str, fmt) -> str:
+    """``median [low, high]`` of summary columns ``<prefix>_median`` and its interval."""
+    if missing(r.get(f"{prefix}_median")):
+        return "–"
+    return f"{fmt(r[f'{prefix}_median'])} [{fmt(r[f'{prefix}_ci_low'])}, {fmt(r[f'{prefix}_ci_high'])}]"
+
+
+def blackbox_table(block: pd.DataFrame, groups: dict[str, RowGroup] | None = None) -> Table:
+    """A suite × noise level without ground truth (the black-box track): SRBench's figures,
+    the median over datasets of test R² and of model size, with 95 % bootstrap intervals."""
+    rows = []
+    for i, (_, r) in enumerate(block.iterrows(), start=1):
+        ok = "–" if missing(r["n_runs"]) else f"{int(r['n_ok'])}/{int(r['n_runs'])}"
+        rows.append(Row([
+            str(i), r["method"], _median_ci(r, "r2_problem", fmt_r2),
+            _median_ci(r, "size_problem", fmt_size),
+            fmt_seconds(r["fit_time_median_s"]), ok, fmt_count(r["n_timeout"]),
+            fmt_count(r["n_error"]), fmt_count(r.get("n_mismatch", 0)),
+        ], group=_group(r)))  # fmt: skip
+    headers = ["#", "method", "median R² test [95 % CI]", "median model size [95 % CI]",
+               "median fit time (s)", "ok runs", "timeouts", "errors", "expr ≠ predict"]
+    return Table(headers, rows, align="ll" + "r" * 7, groups=groups or {})
+
+
+BLACKBOX_NOTE = (
+    "No ground truth: exact and form recovery and NED are n/a. Methods are ranked by the "
+    "median over datasets of their test R² (each dataset's median over seeds, successful "
+    "runs), as in SRBench's black-box figures; model size: an expression's complexity, a "
+    "model's own measure otherwise (Definitions)."
+)
+
+
+def no_truth(block: pd.DataFrame) -> bool:
+    """Whether a leaderboard block has no problem with a ground truth (black-box track)."""
+    return int(block["n_problems_with_truth"].fillna(0).max()) == 0
 
 
 #: suites whose leaderboard leads with form recovery: laws fitted to measured or noisy data,
@@ -168,7 +135,8 @@ FORM_FIRST_SUITES = ("empirical",)
 
 def blocks(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
     """(title, rows) per suite × noise level, methods best first (exact recovery -- form
-    recovery for :data:`FORM_FIRST_SUITES` -- then accuracy, then median R²)."""
+    recovery for :data:`FORM_FIRST_SUITES` -- then accuracy, then median R²; without ground
+    truth, median R² over datasets, then model size)."""
     out = []
     published = data.published.summary if data.published else pd.DataFrame()
     for (suite, noise), block in data.summary.groupby(["suite", "noise"], sort=True):
@@ -176,6 +144,14 @@ def blocks(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
         if len(published):
             extra = published[(published["suite"] == suite) & (published["noise"] == noise)]
             block = pd.concat([block.assign(published=False), extra.assign(published=True)])
+        if no_truth(block):  # SRBench's black-box order: median R², then model size
+            block = block.sort_values(
+                ["r2_problem_median", "size_problem_median", "method"],
+                ascending=[False, True, True],
+                na_position="last",
+            )
+            out.append((f"{suite} · {noise_label(noise)} · {n} datasets", block))
+            continue
         lead = ["form_rate", "recovery_rate"] if suite in FORM_FIRST_SUITES else ["recovery_rate"]
         block = block.sort_values(
             [*lead, "accuracy_rate", "r2_test_median", "method"],
@@ -210,15 +186,29 @@ RANK_ALIGN = "ll" + "r" * 11
 def ranking_table(data: ReportData) -> Table:
     rows = []
     for i, (_, r) in enumerate(data.ranking.iterrows(), start=1):
+        na = _not_applicable(r)
         rows.append(Row([
-            str(i), r["method"], fmt_pct(r["recovery_rate"]), fmt_pct(r.get("form_rate")),
-            fmt_pct(r["accuracy_rate"]), *(fmt_num(r[f"rank_{k}"], ".2f") for k in RANK_METRICS),
+            str(i), r["method"], na(fmt_pct(r["recovery_rate"])), na(fmt_pct(r.get("form_rate"))),
+            fmt_pct(r["accuracy_rate"]),
+            *(na(fmt_num(r[f"rank_{k}"], ".2f")) if k in SYMBOLIC else fmt_num(r[f"rank_{k}"], ".2f")
+              for k in RANK_METRICS),
             fmt_count(r["n_runs"]), fmt_count(r["n_failed"]), fmt_count(r.get("n_mismatch", 0)),
         ], group=_group(r)))  # fmt: skip
     headers = ["#", "method", "exact recovery %", "form recovery %", f"{_ACC} %", "rank: recovery",
-               "rank: R² test", "rank: NED", "rank: complexity", "rank: fit time", "runs",
+               "rank: R² test", "rank: NED", "rank: model size", "rank: fit time", "runs",
                "failed", "expr ≠ predict"]  # fmt: skip
     return Table(headers, rows, align=RANK_ALIGN, groups=published_groups(data))
+
+
+#: the ranks that need an expression and a ground truth
+SYMBOLIC = ("recovery", "ned")
+
+
+def _not_applicable(row: pd.Series):
+    """For a run's own row, a missing symbolic value reads "n/a" (no ground truth, or no
+    expression); a published row keeps "–" (not published)."""
+    own = not _group(row)
+    return lambda text: "n/a" if own and text == "–" else text
 
 
 def ranking_note(data: ReportData) -> str:
@@ -330,11 +320,15 @@ def runs_table(data: ReportData) -> tuple[Table, int]:
         truth, truth_full = truncate(r.true_expression, MAX_MODEL_CHARS)
         error = scrub_paths(r.error) if isinstance(r.error, str) else r.error
         error, error_full = truncate(error, 160)
-        recovered = "–" if missing(r.exact_recovery) else ("yes" if r.exact_recovery else "no")
+        if missing(r.solved):  # no ground truth, or no expression
+            recovered, ned = "n/a", "n/a"
+        else:
+            recovered = "–" if missing(r.exact_recovery) else ("yes" if r.exact_recovery else "no")
+            ned = fmt_num(r.ned, ".3f")
         rows.append(Row([
             r.run, r.suite, r.dataset, f"{r.noise:g}", "–" if missing(r.seed) else str(r.seed),
             r.method, Cell(r.status, style=f"st-{r.status}"), fmt_r2(r.r2_test), recovered,
-            fmt_num(r.ned, ".3f"), fmt_num(r.complexity, "g"), fmt_seconds(r.fit_time_s),
+            ned, fmt_size(r.complexity_ok), fmt_seconds(r.fit_time_s),
             Cell(model, model_full, "model"), Cell(truth, truth_full, "model"),
             Cell(error, error_full),
         ]))  # fmt: skip
@@ -349,7 +343,7 @@ def runs_table(data: ReportData) -> tuple[Table, int]:
         "R² test",
         "recovered",
         "NED",
-        "complexity",
+        "model size",
         "fit time (s)",
         "model",
         "truth",
@@ -391,9 +385,12 @@ def document(data: ReportData) -> Document:
     ]  # fmt: skip
     groups = published_groups(data)
     boards = [
-        Section(title, [*board_note(data, block),
-                        leaderboard_table(block, block["suite"].iloc[0] in FORM_FIRST_SUITES,
-                                          groups)])
+        Section(title, [*board_note(data, block), Paragraph(BLACKBOX_NOTE, note=True),
+                        blackbox_table(block, groups)])
+        if no_truth(block)
+        else Section(title, [*board_note(data, block),
+                             leaderboard_table(block, block["suite"].iloc[0] in FORM_FIRST_SUITES,
+                                               groups)])
         for title, block in blocks(data)
     ]  # fmt: skip
     pairwise = [

@@ -47,6 +47,13 @@ def fmt_num(x: Any, spec: str = ".3g") -> str:
     return format(x, spec)
 
 
+def fmt_size(x: Any) -> str:
+    """A model size: 4 significant digits, whole numbers from 10,000 up (``1,263,510``)."""
+    if missing(x) or not math.isfinite(float(x)) or float(x) < 1e4:
+        return fmt_num(x, ".4g")
+    return f"{float(x):,.0f}"
+
+
 def fmt_p(p: Any) -> str:
     if missing(p):
         return "–"

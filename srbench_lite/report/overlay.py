@@ -12,9 +12,10 @@ in ``summary.csv``'s schema, and notes on what did not match. Every published me
 shown as "–". Ranks, pairwise tests, plots and leaderboards take these rows through
 :class:`PublishedOverlay` and join a published method to a metric only where it has values.
 
-Adding a track (the black-box one): write ``builder(source, instances, *, n_boot, seed) ->
-TrackRows`` and register it in :data:`TRACK_BUILDERS`; the instances are the run's
-``suite, dataset, noise`` rows of that track.
+A track's builder is ``builder(source, instances, *, n_boot, seed) -> TrackRows``,
+registered in :data:`TRACK_BUILDERS`; the instances are the run's ``suite, dataset, noise``
+rows of that track. Both of SRBench's tracks have one: :func:`groundtruth_rows` (recovery and
+accuracy rates) and :func:`blackbox_rows` (test R² and model size).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pandas as pd
 from srbench_lite.published import PublishedSource, load_published, published_source
 from srbench_lite.published.tables import BLACKBOX_SUITE
 from srbench_lite.report import stats
-from srbench_lite.report.aggregate import rate_fields
+from srbench_lite.report.aggregate import median_fields, rate_fields
 
 PUBLISHED_SUFFIX = " (published)"
 #: the per-problem columns a published row fills when its source published them
@@ -233,8 +234,91 @@ def _groundtruth_notes(
     return notes
 
 
-#: track → builder of its published rows; the black-box track registers its builder here
-TRACK_BUILDERS: dict[str, Callable[..., TrackRows]] = {"groundtruth": groundtruth_rows}
+def blackbox_rows(
+    source: PublishedSource, instances: pd.DataFrame, *, n_boot: int, seed: int
+) -> TrackRows:
+    """SRBench's black-box track on the run's instances of the same dataset without added noise
+    (SRBench added none on this track).
+
+    Per dataset: ``r2_median`` = the published test R² (SRBench's median over its trials),
+    ``r2_score`` the same clipped to [0, 1] as the run's, ``complexity_median`` and
+    ``complexity_score`` = SRBench's model size, ``fit_time`` = its training time, plus
+    ``sr_method``. Per suite × noise: the median over the shared datasets with a 95 %
+    bootstrap interval over them, as for the run's methods
+    (:func:`~srbench_lite.report.aggregate.median_fields`); a dataset without a published
+    result for a method (AI Feynman has none on 15) is left out of its medians.
+    """
+    table = load_published(source.name, "blackbox").drop(columns="suite")
+    inst = instances[INSTANCE].drop_duplicates()
+    clean = inst[_noise_key(inst["noise"]) == 0]
+    rows = clean.merge(table, on="dataset", how="inner")
+    rows["method"] = rows["method"].map(published_name)
+    rows["has_truth"] = False
+    rows["r2_median"] = rows["r2_test"]
+    rows["r2_score"] = rows["r2_test"].clip(lower=0.0, upper=1.0)
+    rows["complexity_median"] = rows["complexity_score"] = rows["model_size"]
+    rows["fit_time"] = rows["fit_time_s"]
+    for col in PROBLEM_VALUES:
+        if col not in rows:
+            rows[col] = np.nan
+    problems = rows.sort_values([*INSTANCE, "method"], ignore_index=True)
+    summary = []
+    for key, part in problems.groupby(["suite", "noise", "method"], sort=True):
+        summary.append({
+            "suite": key[0], "noise": key[1], "method": key[2], "n_problems": len(part),
+            "n_problems_with_truth": 0, "sr_method": bool(part["sr_method"].iloc[0]),
+            **median_fields(part, key, n_boot=n_boot, seed=seed),
+            "r2_test_median": part["r2_test"].median(),
+            "complexity_median": part["model_size"].median(),
+            "fit_time_median_s": part["fit_time_s"].median(),
+        })  # fmt: skip
+    frame = pd.DataFrame(summary)
+    for col in RUN_ONLY_SUMMARY:
+        if col not in frame:
+            frame[col] = np.nan
+    return TrackRows("blackbox", problems, frame, _blackbox_notes(source, inst, table, problems))
+
+
+def _blackbox_notes(
+    source: PublishedSource, inst: pd.DataFrame, table: pd.DataFrame, problems: pd.DataFrame
+) -> list[str]:
+    label = source.label
+    names = set(table["dataset"])
+    shared = problems[INSTANCE].drop_duplicates()
+    notes = [
+        f"Published black-box rows are on the {_plural(len(shared), 'dataset')} this run "
+        f"shares with {label} (matched by PMLB name, at noise 0): "
+        f"{table['method'].nunique()} methods, SR methods and ML models, each value the "
+        "median over SRBench's trials."
+        if len(shared)
+        else f"No black-box dataset of this run is in {label}'s results at noise 0: no "
+        "published rows."
+    ]
+    noisy = int((_noise_key(inst["noise"]) != 0).sum())
+    if noisy:
+        notes.append(
+            f"{_plural(noisy, 'black-box instance')} of the run at added noise "
+            f"{'has' if noisy == 1 else 'have'} no published counterpart ({label} added none)."
+        )
+    unknown = sorted(set(inst["dataset"]) - names)
+    if unknown:
+        notes.append(f"Not in {label}'s black-box results: {', '.join(unknown)}.")
+    n_shared = shared["dataset"].nunique()
+    for method, part in problems.groupby("method", sort=True):
+        missing = n_shared - part["dataset"].nunique()
+        if missing:
+            notes.append(
+                f"{method} has no published result on {_plural(missing, 'shared dataset')}: "
+                f"left out of its medians, as in {label}'s own figures."
+            )
+    return notes
+
+
+#: track → builder of its published rows
+TRACK_BUILDERS: dict[str, Callable[..., TrackRows]] = {
+    "groundtruth": groundtruth_rows,
+    "blackbox": blackbox_rows,
+}
 
 
 def build_overlay(

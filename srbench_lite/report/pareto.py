@@ -1,5 +1,5 @@
 """SRBench's accuracy-vs-simplicity plot (PNG): each method's median rank by R² test against
-its median rank by complexity, successive Pareto fronts joined; drawn like the other plots
+its median rank by model size, successive Pareto fronts joined; drawn like the other plots
 (:mod:`.plots`)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def pareto_fronts(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def pareto_plot(
     pareto: pd.DataFrame, methods: Sequence[str], path: Path, marked: Marked = NOT_MARKED
 ) -> Path | None:
-    """SRBench's Pareto plot: median R² test rank vs median complexity rank per method
+    """SRBench's Pareto plot: median R² test rank vs median model-size rank per method
     (1 = best, lower-left is better), 95 % bootstrap intervals, successive fronts joined;
     ``marked`` rows (published results) as open circles with names in the published colour."""
     data = pareto.dropna(subset=["r2_rank_median", "complexity_rank_median"])
@@ -99,7 +99,7 @@ def pareto_plot(
             ax.set_xlim(*lim)
             ax.set_ylim(*lim)
             pending.append((ax, list(part.index), x, y))
-            ax.set_xlabel("median complexity rank (1 = simplest models)")
+            ax.set_xlabel("median model-size rank (1 = smallest models)")
             ax.set_ylabel("median R² test rank (1 = most accurate)")
             n_inst = int(part["n_instances"].max()) if len(part) else 0
             ax.set_title(f"{noise_label(noise)} ({n_inst} problems)")
@@ -109,7 +109,8 @@ def pareto_plot(
         fig.suptitle(
             marked.title(
                 "Accuracy vs simplicity (lower left is better)\n"
-                "lines join Pareto fronts, darkest first; bars: 95 % CI"
+                "lines join Pareto fronts, darkest first; bars: 95 % CI",
+                width=int((side * ncols + 0.4) / 0.085),  # ~0.085 in per character at 10 pt
             ),
             fontsize=10,
         )

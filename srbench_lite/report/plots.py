@@ -54,11 +54,12 @@ class Marked:
     names: frozenset[str] = frozenset()
     text: str = ""
 
-    def title(self, title: str) -> str:
-        """``title``, followed by the wrapped sentence when there are marked rows."""
+    def title(self, title: str, width: int = 110) -> str:
+        """``title``, followed by the sentence wrapped at ``width`` characters when there are
+        marked rows."""
         if not self.names:
             return title
-        return title + "\n" + "\n".join(textwrap.wrap(self.text, 110))
+        return title + "\n" + "\n".join(textwrap.wrap(self.text, width))
 
     def color_labels(self, labels) -> None:
         """Colour the tick labels of marked rows."""
