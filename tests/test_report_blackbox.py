@@ -16,7 +16,7 @@ from blackbox_support import write_synthetic
 from srbench_lite.cli import main
 from srbench_lite.data import pmlb_cache
 from srbench_lite.published import blackbox_datasets, load_published
-from srbench_lite.report import aggregate, overlay
+from srbench_lite.report import aggregate, build_report, overlay
 from srbench_lite.report.format import md
 from srbench_lite.report.load import normalize
 
@@ -42,7 +42,7 @@ def _problems(records):
     return aggregate.per_problem(aggregate.prepare(normalize(records, [])))
 
 
-def test_recovery_is_not_applicable_to_models_without_expression():
+def test_recovery_is_not_applicable_to_models_without_expression(tmp_path):
     """On a ground-truth problem a model without an expression is n/a, never 0 %, and does
     not empty the recovery ranks of the methods that have one."""
     records = []
@@ -68,6 +68,13 @@ def test_recovery_is_not_applicable_to_models_without_expression():
     ned = pairs[pairs.metric == "ned"]
     assert not ned["method_a"].eq("random-forest").any()
     assert not ned["method_b"].eq("random-forest").any()
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    build_report([run], tmp_path / "report", n_boot=N_BOOT)
+    text = (tmp_path / "report" / "README.md").read_text()
+    board = text.split("### s · noise 0 · 3 problems")[1]
+    assert "| random-forest | n/a | n/a | 0.0 [0.0, 0.0] | 0.800 | n/a | 500 |" in board
 
 
 def test_blackbox_medians_over_datasets_with_intervals():

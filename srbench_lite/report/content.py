@@ -75,11 +75,13 @@ def leaderboard_table(
             else f"{fmt_pct(r['form_rate'])} [{fmt_pct(r['form_ci_low'])}, "
             f"{fmt_pct(r['form_ci_high'])}]"
         )
+        na = _not_applicable(r)
+        ci, form = na(ci), na(form)
         first, second = (form, ci) if form_first else (ci, form)
         ok = "–" if missing(r["n_runs"]) else f"{int(r['n_ok'])}/{int(r['n_runs'])}"
         rows.append(Row([
             str(i), r["method"], first, second, acc, fmt_r2(r["r2_test_median"]),
-            fmt_num(r["ned_mean"], ".3f"), fmt_size(r["complexity_median"]),
+            na(fmt_num(r["ned_mean"], ".3f")), fmt_size(r["complexity_median"]),
             fmt_seconds(r["fit_time_median_s"]), ok, fmt_count(r["n_timeout"]),
             fmt_count(r["n_error"]), fmt_count(r.get("n_mismatch", 0)),
         ], group=_group(r)))  # fmt: skip
