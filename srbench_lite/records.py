@@ -87,6 +87,8 @@ SCHEMA_FIELDS = (
 #: the order fields are written in: the schema first, then the runner's extras
 RECORD_FIELDS = SCHEMA_FIELDS + (
     "form_recovery",
+    "model_size",
+    "has_expression",
     "r2_train_predict",
     "r2_test_predict",
     "expression_mismatch",

@@ -25,6 +25,10 @@ CHECK_PARAMS: dict[str, dict] = {
     "rils-rols": {"max_fit_calls": 200, "random_state": 0},
     "ffx": {},
     "pysr": {"populations": 2, "niterations": 2, "random_state": 0},
+    "random-forest": {"n_estimators": 10, "random_state": 0},
+    "hist-gb": {"max_iter": 20, "random_state": 0},
+    "kernel-ridge": {},
+    "mlp": {"random_state": 0},
 }  # fmt: skip
 
 _UNPICKLABLE = "the fitted tool model is a C++ object that cannot be pickled ({}); the runner "

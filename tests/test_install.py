@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from blackbox_support import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +64,11 @@ def test_wheel_install_finds_tables_and_methods(tmp_path):
                     str(wheels)], check=True)  # fmt: skip
     (wheel,) = wheels.glob("srbench_lite-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    # the black-box suite reads PMLB files: a SYNTHETIC one with its first dataset's shape
+    cache = tmp_path / "pmlb"
+    write_synthetic(cache, "1027_ESL")
+    env = {**os.environ, "PYTHONPATH": str(target), "SRBENCH_LITE_PMLB_CACHE": str(cache),
+           "SRBENCH_LITE_OFFLINE": "1"}  # fmt: skip
     env.pop("SRBENCH_LITE_METHODS_PATH", None)
     env.pop("SRBENCH_LITE_SUITES_PATH", None)
     out = subprocess.run([sys.executable, "-c", CHECK], cwd=tmp_path, env=env, check=True,
@@ -71,10 +76,12 @@ def test_wheel_install_finds_tables_and_methods(tmp_path):
     got = json.loads(out)
     assert Path(got["module"]).is_relative_to(target)  # the installed copy, not the checkout
     assert got["suites"]["feynman"] == 120 and got["suites"]["srsd-hard-dummy"] == 50
-    assert len(got["suites"]) == 11 and set(got["loaded"]) == set(got["suites"]) - {"feynman"}
+    assert len(got["suites"]) == 12 and set(got["loaded"]) == set(got["suites"]) - {"feynman"}
+    assert got["suites"]["srbench-blackbox"] == 122 and got["loaded"]["srbench-blackbox"] == 4
     assert got["sources"] == ["entry point " + s for s in sorted(got["suites"])]
     assert set(got["methods"]) >= {"constant", "linear", "gp", "neural", "gplearn", "operon",
-                                   "ffx", "rils-rols", "pysr"}  # fmt: skip
+                                   "ffx", "rils-rols", "pysr", "random-forest", "hist-gb",
+                                   "kernel-ridge", "mlp"}  # fmt: skip
     assert all(src.startswith("entry point ") for src in got["methods"].values())
     expected = sorted(p.name for p in (ROOT / "srbench_lite" / "datasets").iterdir()
                       if p.suffix in (".csv", ".md"))  # fmt: skip

@@ -1,4 +1,5 @@
-"""``srbench-lite datasets``: list problems (name, suite, n_features, formula)."""
+"""``srbench-lite datasets``: list problems (name, suite, n_features, formula; for a real
+dataset without ground truth, its number of rows)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "datasets",
-        help="list the ground-truth problems of every suite",
+        help="list the problems of every suite",
         description=(
             "List problems with their suite, number of features and ground-truth formula: the "
             "bundled suites, the formula tables in the folders of SRBENCH_LITE_SUITES_PATH and "
@@ -50,7 +51,9 @@ def problem_rows(suite: str | None) -> list[dict]:
     for name in list_problems(suite):
         spec = get_spec(name)
         rows.append({"name": name, "suite": spec.suite, "suites": membership[name],
-                     "n_features": spec.n_features, "formula": spec.formula})  # fmt: skip
+                     "n_features": spec.n_features, "formula": spec.formula or None})  # fmt: skip
+        if not spec.has_truth:  # a real dataset (srbench-blackbox): its size instead
+            rows[-1]["n_rows"] = spec.meta.get("n_rows")
     return rows
 
 
@@ -64,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     swidth = max(len(r["suite"]) for r in rows)
     print(f"{'name':<{width}}  {'suite':<{swidth}}  n_feat  formula")
     for r in rows:
-        print(f"{r['name']:<{width}}  {r['suite']:<{swidth}}  {r['n_features']:>6}  {r['formula']}")
+        formula = r["formula"] or f"(no ground truth; {r.get('n_rows') or '?'} rows of real data)"
+        print(f"{r['name']:<{width}}  {r['suite']:<{swidth}}  {r['n_features']:>6}  {formula}")
     counts = {s: sum(s in r["suites"] for r in rows) for s in usable}
     print("\n" + ", ".join(f"{s}: {n}" for s, n in counts.items() if n), f"({len(rows)} problems)")
     if args.suite is None:

@@ -1,4 +1,5 @@
-"""``srbench-lite report RUN_DIR... [--out DIR] [--name NAME]``: write a leaderboard."""
+"""``srbench-lite report RUN_DIR... [--out DIR] [--name NAME] [--published NAME]``: write a
+leaderboard, optionally beside published results."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 from srbench_lite.errors import SrbenchError
+from srbench_lite.published import PUBLISHED_NAMES, published_source
 
 DEFAULT_REPORTS = Path("reports")
 
@@ -48,11 +50,23 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="NAME",
         help="report name, used as its title and default folder (default: the run's name)",
     )
+    parser.add_argument(
+        "--published",
+        metavar="NAME",
+        help=(
+            "put a published result set beside the run, on the problems and noise levels they "
+            "share, marked as published in every table and plot (valid: "
+            + ", ".join(PUBLISHED_NAMES)
+            + ")"
+        ),
+    )
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.published is not None:
+        published_source(args.published)  # an unknown name: exit 2 before reading anything
     name = args.name
     if name is not None and (
         not name.strip() or "/" in name or "\\" in name or name in (".", "..")
@@ -63,11 +77,15 @@ def run(args: argparse.Namespace) -> int:
     command = ["srbench-lite", "report", *args.run_dirs, "--out", str(out)]
     if args.name:
         command += ["--name", args.name]
+    if args.published:
+        command += ["--published", args.published]
 
     from srbench_lite.report import build_report  # pandas and matplotlib load here
 
     start = time.perf_counter()
-    result = build_report(args.run_dirs, out, name=name, command=shlex.join(command))
+    result = build_report(
+        args.run_dirs, out, name=name, command=shlex.join(command), published=args.published
+    )
     for warning in result.warnings:
         print(f"srbench-lite report: warning: {warning}", file=sys.stderr)
     print(f"wrote {len(result.files)} files to {out} in {time.perf_counter() - start:.1f} s:")

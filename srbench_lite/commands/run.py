@@ -66,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="SEC",
         help="time limit for the symbolic metrics of one job (default 60 s)",
     )
+    p.add_argument(
+        "--pmlb-cache",
+        metavar="DIR",
+        help="local PMLB cache (DIR/<name>/<name>.tsv.gz) read by srbench-blackbox; default "
+        "$SRBENCH_LITE_PMLB_CACHE, else ~/.cache/srbench-lite/pmlb. Missing datasets are "
+        "downloaded when online; offline the run stops before any job, naming them",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             n_jobs=args.n_jobs, out=args.out, resume=args.resume, backend=args.backend,
             scheduler=args.scheduler, smoke=args.smoke, limit=args.limit,
             memory_mb=args.memory_mb, kill_factor=args.kill_factor, kill_grace_s=args.kill_grace,
-            metric_timeout=args.metric_timeout,
+            metric_timeout=args.metric_timeout, pmlb_cache=args.pmlb_cache,
             progress=not args.no_progress and sys.stderr.isatty(),
         )  # fmt: skip
     for warning in caught:

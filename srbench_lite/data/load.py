@@ -76,8 +76,11 @@ def load_problem(
             EmpiricalBench takes no split).
         data_file: EmpiricalBench only: a CSV of the original measurements to use instead of
             synthetic data.
-        pmlb_cache_dir: read ``<dir>/<name>/<name>.tsv.gz`` (PMLB's layout) instead of
-            generating; the file must have the problem's feature columns and ``target``.
+        pmlb_cache_dir: the local PMLB cache (``<dir>/<name>/<name>.tsv.gz``). Suites of
+            real data (``srbench-blackbox``) read their datasets there with
+            ``pmlb.fetch_data`` (default: ``$SRBENCH_LITE_PMLB_CACHE``, see
+            :mod:`srbench_lite.data.pmlb_cache`); a generated suite reads the file there
+            instead of generating, and it must have the problem's features and ``target``.
         intrinsic_noise: EmpiricalBench only: keep the PySR paper's relative noise on the
             training target (default) or switch it off.
     """
@@ -92,7 +95,10 @@ def load_problem(
         options["data_file"] = data_file
     if not intrinsic_noise and "intrinsic_noise" in suite.options:
         options["intrinsic_noise"] = False  # a no-op for suites without intrinsic noise
-    if pmlb_cache_dir is not None:
+    reads_pmlb = "pmlb_cache_dir" in suite.options  # a suite of PMLB files finds its cache
+    if reads_pmlb:
+        options["pmlb_cache_dir"] = pmlb_cache_dir
+    if pmlb_cache_dir is not None and not reads_pmlb:
         from srbench_lite.data.pmlb_io import arrays_from_pmlb_cache
 
         if options:
@@ -105,7 +111,7 @@ def load_problem(
     return Problem(
         name=spec.name,
         suite=spec.suite,
-        feature_names=list(spec.feature_names),
+        feature_names=list(arrays.meta.pop("feature_names", spec.feature_names)),
         formula=spec.formula,
         X_train=arrays.X_train,
         y_train=y_train,

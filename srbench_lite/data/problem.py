@@ -22,6 +22,11 @@ class ProblemSpec:
     def n_features(self) -> int:
         return len(self.feature_names)
 
+    @property
+    def has_truth(self) -> bool:
+        """Whether the problem has a ground-truth formula (black-box datasets have none)."""
+        return bool(self.formula)
+
 
 @dataclass
 class Arrays:
@@ -43,7 +48,7 @@ class Problem:
     name: str
     suite: str
     feature_names: list[str]
-    formula: str
+    formula: str  #: the ground truth; "" for a dataset without one (black-box track)
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
@@ -58,9 +63,18 @@ class Problem:
     def n_features(self) -> int:
         return len(self.feature_names)
 
+    @property
+    def has_truth(self) -> bool:
+        """Whether the problem has a ground-truth formula (black-box datasets have none)."""
+        return bool(self.formula)
+
     def sympy(self):
         """The ground truth as a sympy expression over symbols named as the features."""
         from srbench_lite.data.formula import parse_formula
+        from srbench_lite.errors import SrbenchError
+
+        if not self.has_truth:
+            raise SrbenchError(f"problem {self.name!r} ({self.suite}) has no ground truth")
 
         return parse_formula(self.formula, self.feature_names)
 

@@ -32,9 +32,20 @@ class Suite:
     max_train: int | None = None
     #: keyword options ``make_arrays`` accepts beyond the common ones (e.g. ``data_file``)
     options: tuple[str, ...] = ()
+    #: whether its problems have a formula; without one recovery and NED are not applicable
+    has_ground_truth: bool = True
 
     def specs(self) -> list[ProblemSpec]:
         raise NotImplementedError
+
+    def ensure_data(self, names: Sequence[str], **options: Any) -> None:
+        """Make sure the data of problems ``names`` can be loaded, before any job starts.
+
+        Suites that generate their data need nothing (the default). A suite that reads files
+        (``srbench-blackbox``) fetches what it can and raises a
+        :class:`~srbench_lite.errors.SrbenchError` naming what is missing and how to get it.
+        ``options`` are those of :attr:`options` (e.g. ``pmlb_cache_dir``).
+        """
 
     def sample(
         self, spec: ProblemSpec, n: int, rng: np.random.Generator

@@ -117,6 +117,8 @@ def method_availability() -> list[dict]:
                 "reason": reason or "",
                 "install": method.install,
                 "budget_param": method.budget_param,
+                "has_expression": method.has_expression,
+                "model_size_measure": method.model_size_measure,
                 "description": method.description,
                 "source": method.source,
             }

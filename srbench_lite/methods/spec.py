@@ -12,6 +12,12 @@ Each method module (bundled ones live in ``srbench_lite/methods/bundled/``; a us
 of ``SRBENCH_LITE_METHODS_PATH``; a package's behind an entry point in ``srbench_lite.methods``)
 declares ``METHOD = MethodSpec(...)``. Import heavy packages inside the factory, not at the
 top of the file: listing methods must stay cheap and must work when a tool is missing.
+
+A model without a symbolic expression (a random forest, an MLP: SRBench's black-box
+baselines) declares ``has_expression=False`` and needs no ``sympy()``: the runner scores its
+``predict()``, records no expression and no symbolic metric (recovery and NED are "not
+applicable"), and records the size its ``model_size`` callable measures (``None``: not
+applicable). For a method with an expression the model size is its expression's complexity.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MethodSpec"]
+__all__ = ["EXPRESSION_SIZE", "MethodSpec"]
+
+#: the model size of a method with an expression
+EXPRESSION_SIZE = "nodes of the expression (SRBench's complexity)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class MethodSpec:
     ``smoke_params`` are small settings for tests and ``--smoke`` runs. ``requires`` lists the
     importable modules the method needs; ``install`` says how to get them. ``check`` may
     return a reason the method cannot run even though its modules import (PySR without Julia).
+
+    ``has_expression=False`` declares a model without a symbolic expression (no ``sympy()``):
+    it is judged on ``predict()`` alone and its size is ``model_size(fitted_estimator)`` (a
+    number, or ``None`` when not applicable), described in words by ``model_size_measure``.
     """
 
     name: str
@@ -49,6 +62,20 @@ class MethodSpec:
     description: str = ""
     check: Callable[[], str | None] | None = None
     source: str = ""
+    has_expression: bool = True
+    model_size: Callable[[Any], float | None] | None = None
+    model_size_measure: str = ""
+
+    def __post_init__(self) -> None:
+        if self.has_expression and self.model_size is not None:
+            raise ValueError(
+                f"method {self.name!r}: model_size is for has_expression=False; a method with "
+                "an expression is measured by its expression's complexity"
+            )
+        if not self.model_size_measure:
+            measure = (EXPRESSION_SIZE if self.has_expression
+                       else "not applicable" if self.model_size is None else "")  # fmt: skip
+            object.__setattr__(self, "model_size_measure", measure)
 
     def missing(self) -> str | None:
         """Why the method cannot run here, or ``None`` when it can."""

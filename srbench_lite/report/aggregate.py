@@ -3,8 +3,15 @@
 Failure rules (stated in every report, see :data:`FAILURE_RULES`): a ``timeout`` or ``error``
 run is *counted* (in the run and failure counts, and in the rates' denominators), is not an
 exact recovery and not an accuracy solution, has NED 1, and is *left out* of the R² and
-complexity medians. For ranks and paired tests, where every method needs a value on every
-problem, a failed run scores R² 0 (no better than predicting the mean) and complexity +∞.
+model-size medians. For ranks and paired tests, where every method needs a value on every
+problem, a failed run scores R² 0 (no better than predicting the mean) and model size +∞.
+
+Not applicable is not failed: on a problem without a ground truth (the black-box track), and
+for a method without an expression (``has_expression`` false: SRBench's ML baselines), exact
+and form recovery and NED are NaN ("n/a"), left out of every rate, rank and test of theirs.
+The size a report ranks by is the record's ``model_size`` (an expression's complexity, or a
+model's own measure), read from ``complexity`` for records older than that field; it keeps the
+column names ``complexity_*``.
 
 Seeds are averaged within a problem first (rates and NED by their mean, R²/complexity scores
 by their median); rates are then means over problems, so each problem weighs the same and
@@ -12,6 +19,8 @@ the bootstrap resamples problems.
 """
 
 from __future__ import annotations
+
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -22,8 +31,10 @@ from srbench_lite.report import stats
 FAILURE_RULES = (
     "A run that timed out or raised an error is counted (runs, timeouts, errors, and the "
     "denominator of every rate) as not recovered and not an accuracy solution, with NED = 1; "
-    "it is left out of the R² and complexity medians. For ranks and paired tests a failed run "
-    "scores R² = 0 (no better than predicting the mean) and complexity = +∞ (worst)."
+    "it is left out of the R² and model-size medians. For ranks and paired tests a failed run "
+    "scores R² = 0 (no better than predicting the mean) and model size = +∞ (worst). Where "
+    "recovery and NED do not apply (no ground truth, or a model without an expression) they "
+    "are n/a, not failures."
 )
 
 PROBLEM_KEY = ["suite", "dataset", "noise", "method"]
@@ -34,7 +45,7 @@ RANK_METRICS = {
     "recovery": ("solved", True, "exact recovery"),
     "r2": ("r2_score", True, "R² test"),
     "ned": ("ned", False, "NED"),
-    "complexity": ("complexity_score", False, "complexity"),
+    "complexity": ("complexity_score", False, "model size"),
     "fit_time": ("fit_time", False, "fit time"),
 }
 #: metrics compared pairwise (Wilcoxon + Holm)
@@ -63,23 +74,28 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["is_timeout"] = out["status"].eq("timeout")
     out["is_error"] = out["status"].eq("error")
     out["has_truth"] = truth
+    # symbolic metrics apply to an expression judged against a truth
+    has_expression = out.get("has_expression", pd.Series(pd.NA, index=out.index, dtype="boolean"))
+    judged = truth & has_expression.ne(False).fillna(True).astype(bool)
     solved = (ok & out["exact_recovery"].fillna(False).astype(bool)).astype(float)
-    out["solved"] = solved.where(truth)
+    out["solved"] = solved.where(judged)
     form = out.get("form_recovery", pd.Series(pd.NA, index=out.index, dtype="boolean"))
     # an exact solution has the truth's form by definition; undecided counts as not recovered
     form_ok = ok & (
         form.fillna(False).astype(bool) | out["exact_recovery"].fillna(False).astype(bool)
     )
-    out["form_solved"] = form_ok.astype(float).where(truth)
+    out["form_solved"] = form_ok.astype(float).where(judged)
     r2 = out["r2_test"]
     out["acc_solved"] = (ok & (r2 > ACCURACY_THRESHOLD)).astype(float)
     # NED: a failed run, or a successful one whose distance is missing, is 1 (SRSD's rule)
-    out["ned_eff"] = out["ned"].where(ok & out["ned"].notna(), 1.0).where(truth)
+    out["ned_eff"] = out["ned"].where(ok & out["ned"].notna(), 1.0).where(judged)
     out["r2_ok"] = r2.where(ok)
     out["r2_score"] = r2.clip(lower=0.0, upper=1.0).where(ok & np.isfinite(r2), 0.0)
     out.loc[ok & r2.isna(), "r2_score"] = 0.0
-    out["complexity_ok"] = out["complexity"].where(ok)
-    out["complexity_score"] = out["complexity"].where(ok & out["complexity"].notna(), np.inf)
+    size = out.get("model_size", pd.Series(np.nan, index=out.index))
+    size = size.where(size.notna(), out["complexity"])
+    out["complexity_ok"] = size.where(ok)
+    out["complexity_score"] = size.where(ok & size.notna(), np.inf)
     return out
 
 
@@ -108,6 +124,43 @@ def per_problem(prepared: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: rate name in summary.csv → the tag its bootstrap is seeded with
+RATE_TAGS = {"recovery": "rec", "form": "form", "accuracy": "acc"}
+#: per-problem median columns → their prefix in summary.csv (``<prefix>_median``,
+#: ``<prefix>_ci_low``, ``<prefix>_ci_high``): the black-box track's leaderboard values
+PROBLEM_MEDIANS = {"r2_median": "r2_problem", "complexity_median": "size_problem"}
+
+
+def rate_fields(
+    name: str, values: pd.Series, key: tuple, *, n_boot: int, seed: int
+) -> dict[str, float]:
+    """``<name>_rate``: the mean of per-problem values (NaN left out), with ``<name>_ci_low``
+    and ``<name>_ci_high``, its 95 % bootstrap interval over the problems, seeded by the rate
+    and the block's ``key`` (stable across reports)."""
+    x = values.to_numpy(float)
+    x = x[~np.isnan(x)]
+    tag_seed = stats.seed_for(RATE_TAGS[name], *key, base=seed)
+    low, high = stats.bootstrap_ci(x, n_boot=n_boot, seed=tag_seed)
+    mean = float(np.mean(x)) if x.size else np.nan
+    return {f"{name}_rate": mean, f"{name}_ci_low": low, f"{name}_ci_high": high}
+
+
+def median_fields(problems: pd.DataFrame, key: tuple, *, n_boot: int, seed: int) -> dict:
+    """For each of :data:`PROBLEM_MEDIANS`: the median over problems of the per-problem value
+    (a problem's median over its successful runs; NaN left out) with its 95 % bootstrap
+    interval over the problems -- SRBench's black-box figures (median over datasets)."""
+    out: dict[str, float] = {}
+    for column, name in PROBLEM_MEDIANS.items():
+        x = problems[column].to_numpy(float)
+        x = x[~np.isnan(x)]
+        low, high = stats.bootstrap_ci(
+            x, statistic=np.median, n_boot=n_boot, seed=stats.seed_for(name, *key, base=seed)
+        )
+        out[f"{name}_median"] = float(np.median(x)) if x.size else np.nan
+        out[f"{name}_ci_low"], out[f"{name}_ci_high"] = low, high
+    return out
+
+
 def summarize(
     prepared: pd.DataFrame,
     problems: pd.DataFrame | None = None,
@@ -119,8 +172,10 @@ def summarize(
 
     Rates (recovery, accuracy) and mean NED are means over problems of the per-problem means
     over seeds, with a 95 % percentile bootstrap interval over problems; recovery and NED only
-    over problems with a ground truth. Medians (R² test, complexity: successful runs only;
-    fit time: every run that reports one) are over all runs of the block.
+    over problems with a ground truth. Medians (R² test, model size: successful runs only;
+    fit time: every run that reports one) are over all runs of the block; ``r2_problem_median``
+    and ``size_problem_median`` are medians over problems, with intervals
+    (:func:`median_fields`).
     """
     if problems is None:
         problems = per_problem(prepared)
@@ -129,14 +184,8 @@ def summarize(
     for key, runs in prepared.groupby(BLOCK_KEY, sort=True):
         probs = pgroups[key]
         suite, noise, method = key
-        rec = probs.loc[probs["has_truth"], "solved"].to_numpy(float)
-        acc = probs["acc_solved"].to_numpy(float)
-        rec_ci = stats.bootstrap_ci(rec, n_boot=n_boot, seed=stats.seed_for("rec", *key, base=seed))
-        form = probs.loc[probs["has_truth"], "form_solved"].to_numpy(float)
-        form_ci = stats.bootstrap_ci(
-            form, n_boot=n_boot, seed=stats.seed_for("form", *key, base=seed)
-        )
-        acc_ci = stats.bootstrap_ci(acc, n_boot=n_boot, seed=stats.seed_for("acc", *key, base=seed))
+        truth = probs.loc[probs["has_truth"]]
+        boot = {"n_boot": n_boot, "seed": seed}
         rows.append(
             {
                 "suite": suite,
@@ -149,68 +198,122 @@ def summarize(
                 "n_timeout": int(runs["is_timeout"].sum()),
                 "n_error": int(runs["is_error"].sum()),
                 "n_mismatch": int(runs["is_mismatch"].sum()),
-                "recovery_rate": float(np.mean(rec)) if rec.size else np.nan,
-                "recovery_ci_low": rec_ci[0],
-                "recovery_ci_high": rec_ci[1],
-                "form_rate": float(np.mean(form)) if form.size else np.nan,
-                "form_ci_low": form_ci[0],
-                "form_ci_high": form_ci[1],
-                "accuracy_rate": float(np.mean(acc)) if acc.size else np.nan,
-                "accuracy_ci_low": acc_ci[0],
-                "accuracy_ci_high": acc_ci[1],
+                **rate_fields("recovery", truth["solved"], key, **boot),
+                **rate_fields("form", truth["form_solved"], key, **boot),
+                **rate_fields("accuracy", probs["acc_solved"], key, **boot),
                 "r2_test_median": runs["r2_ok"].median(),
                 "ned_mean": probs.loc[probs["has_truth"], "ned"].mean(),
                 "complexity_median": runs["complexity_ok"].median(),
                 "fit_time_median_s": runs["fit_time_s"].median(),
+                **median_fields(probs, key, **boot),
             }
         )
     return pd.DataFrame(rows)
 
 
-def ranking(problems: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+def with_published(wide: pd.DataFrame, published: pd.DataFrame | None, column: str) -> pd.DataFrame:
+    """``wide`` (instances × the run's methods) joined with the published methods that have
+    values of ``column``, on the run's instances (NaN where a published method has none)."""
+    if published is None or published.empty:
+        return wide
+    extra = stats.wide(published, column).dropna(axis=1, how="all")
+    return wide.join(extra, how="left") if extra.shape[1] else wide
+
+
+def _truth_only(problems: pd.DataFrame | None, metric: str) -> pd.DataFrame | None:
+    """The rows a metric is judged on: recovery and NED need a ground truth."""
+    if problems is None or metric not in ("recovery", "ned"):
+        return problems
+    return problems[problems["has_truth"]] if len(problems) else problems
+
+
+def ranking(
+    problems: pd.DataFrame, published: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
     """Mean rank of each method over the problem instances all methods ran (1 = best).
 
     Returns the table (one row per method: ``rank_<metric>`` for each of
     :data:`RANK_METRICS`, the overall recovery and accuracy rates, problem and failure counts)
     sorted best first, and per metric the number of instances used and the Friedman p-value.
+
+    ``published``: per-problem rows of published methods (:mod:`.overlay`). Each joins the
+    ranks of the metrics it has values for, which are then taken over the instances common to
+    every compared row; it gets a table row of its own (no run counts) and the table a
+    ``published`` column.
     """
     methods = sorted(problems["method"].unique())
     table = pd.DataFrame(index=pd.Index(methods, name="method"))
     info: dict[str, dict[str, float]] = {}
+    ranks_of: dict[str, pd.Series] = {}
     for name, (col, higher, _label) in RANK_METRICS.items():
-        subset = problems[problems["has_truth"]] if name in ("recovery", "ned") else problems
-        wide = stats.wide(subset, col).reindex(columns=methods)
+        wide = stats.wide(_truth_only(problems, name), col).reindex(columns=methods)
+        wide = wide.dropna(axis=1, how="all")  # a method the metric does not apply to
+        wide = with_published(wide, _truth_only(published, name), col)
         ranks = stats.instance_ranks(wide, higher_is_better=higher)
-        table[f"rank_{name}"] = ranks.mean(axis=0) if len(ranks) else np.nan
+        ranks_of[name] = ranks.mean(axis=0) if len(ranks) else pd.Series(np.nan, wide.columns)
+        table[f"rank_{name}"] = ranks_of[name]
         info[name] = {"n_instances": float(len(ranks)), "friedman_p": stats.friedman_p(wide)}
+    _rates(table, problems)
+    table["n_runs"] = problems.groupby("method")["n_runs"].sum()
     g = problems.groupby("method")
-    truth = problems[problems["has_truth"]].groupby("method")
-    table["recovery_rate"] = truth["solved"].mean()
-    table["form_rate"] = truth["form_solved"].mean()
-    table["accuracy_rate"] = g["acc_solved"].mean()
-    table["n_instances"] = g.size()
-    table["n_runs"] = g["n_runs"].sum()
     table["n_failed"] = g["n_timeout"].sum() + g["n_error"].sum()
     table["n_mismatch"] = g["n_mismatch"].sum()
+    if published is not None and len(published):
+        extra = pd.DataFrame(index=pd.Index(sorted(published["method"].unique()), name="method"))
+        for name in RANK_METRICS:
+            extra[f"rank_{name}"] = ranks_of[name]
+        _rates(extra, published)
+        counts = ["n_runs", "n_failed", "n_mismatch"]
+        table = pd.concat([table.assign(published=False), extra.assign(published=True)])
+        table[counts] = table[counts].astype("Int64")
     table = table.reset_index()
     order = ["rank_recovery", "rank_r2", "method"]
     table = table.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
     return table, info
 
 
-def pairwise(problems: pd.DataFrame, methods: list[str] | None = None) -> pd.DataFrame:
+def _rates(table: pd.DataFrame, problems: pd.DataFrame) -> None:
+    g = problems.groupby("method")
+    truth = problems[problems["has_truth"]].groupby("method")
+    table["recovery_rate"] = truth["solved"].mean()
+    table["form_rate"] = truth["form_solved"].mean()
+    table["accuracy_rate"] = g["acc_solved"].mean()
+    table["n_instances"] = g.size()
+
+
+def pairwise(
+    problems: pd.DataFrame,
+    methods: list[str] | None = None,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Wilcoxon signed-rank tests with Holm correction for every pair, per metric in
-    :data:`PAIRWISE_METRICS`, pairing two methods on the problem instances both ran."""
+    :data:`PAIRWISE_METRICS`, pairing two methods on the problem instances both ran.
+
+    ``published``: per-problem rows of published methods (:mod:`.overlay`); exact recovery is
+    then compared too. In a metric that some published method has values for, each of the
+    run's methods is compared with every other row (published ones are not compared with each
+    other), on the instances common to all compared rows, Holm-corrected over those pairs.
+    """
     frames = []
-    for name in PAIRWISE_METRICS:
+    extra = published is not None and len(published) > 0
+    for name in ("recovery", *PAIRWISE_METRICS) if extra else PAIRWISE_METRICS:
         col, higher, _label = RANK_METRICS[name]
-        subset = problems[problems["has_truth"]] if name == "ned" else problems
+        subset = _truth_only(problems, name)
         if subset.empty:
             continue
-        wide = stats.wide(subset, col)
+        wide = stats.wide(subset, col).dropna(axis=1, how="all")  # n/a methods left out
         if methods is not None:
             wide = wide.reindex(columns=[m for m in methods if m in wide.columns])
-        result = stats.pairwise_wilcoxon(wide, higher_is_better=higher)
+        joined = with_published(wide, _truth_only(published, name), col)
+        if joined.shape[1] > wide.shape[1]:
+            own = set(wide.columns)
+            pairs = [(a, b) for a, b in combinations(joined.columns, 2) if a in own or b in own]
+            common = joined.dropna(how="any")
+            result = stats.pairwise_wilcoxon(common, higher_is_better=higher, pairs=pairs)
+        elif name == "recovery":
+            continue  # compared only beside published rows
+        else:
+            result = stats.pairwise_wilcoxon(wide, higher_is_better=higher)
         result.insert(0, "metric", name)
         frames.append(result)
     if not frames:
@@ -219,14 +322,27 @@ def pairwise(problems: pd.DataFrame, methods: list[str] | None = None) -> pd.Dat
 
 
 def pareto_ranks(
-    problems: pd.DataFrame, *, n_boot: int = stats.DEFAULT_N_BOOT, seed: int = 0
+    problems: pd.DataFrame,
+    *,
+    n_boot: int = stats.DEFAULT_N_BOOT,
+    seed: int = 0,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """SRBench's Pareto view, per noise level: each method's median rank over problems by R²
-    test and by complexity (1 = best), with 95 % bootstrap intervals of the medians."""
+    test and by complexity (1 = best), with 95 % bootstrap intervals of the medians.
+    Published methods (``published``) with R² and complexity values are ranked beside."""
     rows = []
     for noise, part in problems.groupby("noise", sort=True):
-        r2 = stats.instance_ranks(stats.wide(part, "r2_score"), higher_is_better=True)
-        cx = stats.instance_ranks(stats.wide(part, "complexity_score"), higher_is_better=False)
+        pub = None if published is None or published.empty else published[
+            published["noise"] == noise
+        ]  # fmt: skip
+        r2 = stats.instance_ranks(
+            with_published(stats.wide(part, "r2_score"), pub, "r2_score"), higher_is_better=True
+        )
+        cx = stats.instance_ranks(
+            with_published(stats.wide(part, "complexity_score"), pub, "complexity_score"),
+            higher_is_better=False,
+        )
         for method in r2.columns:
             entry: dict[str, object] = {"noise": noise, "method": method, "n_instances": len(r2)}
             for tag, ranks in (("r2", r2), ("complexity", cx)):
@@ -269,6 +385,27 @@ def heat_categories(problems: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def published_heat_categories(published: pd.DataFrame) -> pd.DataFrame:
+    """:func:`heat_categories` for published rows: recovered when the published rate is at
+    least one half, an accuracy solution when the published (median) verdict is, else the
+    band of a published median R² -- or, where none was published,
+    :data:`HEAT_PUBLISHED_OTHER`."""
+    out = published[PROBLEM_KEY].copy()
+    r2 = published["r2_median"]
+    out["category"] = np.select(
+        [
+            published["solved"].fillna(0) >= 0.5,
+            (published["acc_solved"].fillna(0) >= 0.5) | (r2 > ACCURACY_THRESHOLD),
+            r2 > 0.99,
+            r2 > 0.9,
+            r2.notna(),
+        ],
+        [6, 5, 4, 3, 2],
+        default=HEAT_PUBLISHED_OTHER,
+    )
+    return out
+
+
 #: heat-map categories, worst to best
 HEAT_LABELS = (
     "error",
@@ -279,6 +416,10 @@ HEAT_LABELS = (
     "R² > 0.999 (accuracy solution)",
     "exact recovery",
 )
+#: the category of a published cell that is neither recovered nor an accuracy solution when
+#: no finer R² band was published (SRBench's ground-truth track)
+HEAT_PUBLISHED_OTHER = len(HEAT_LABELS)
+HEAT_PUBLISHED_OTHER_LABEL = "not solved, R² ≤ 0.999 (published; no finer band)"
 
 
 def noise_label(level: float) -> str:

@@ -14,6 +14,11 @@ def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def fmt_count(x: Any) -> str:
+    """A count, or ``–`` where there is none (a published row has no runs)."""
+    return "–" if missing(x) else str(int(x))
+
+
 def fmt_pct(x: Any) -> str:
     return "–" if missing(x) else f"{100 * float(x):.1f}"
 
@@ -40,6 +45,13 @@ def fmt_num(x: Any, spec: str = ".3g") -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     return format(x, spec)
+
+
+def fmt_size(x: Any) -> str:
+    """A model size: 4 significant digits, whole numbers from 10,000 up (``1,263,510``)."""
+    if missing(x) or not math.isfinite(float(x)) or float(x) < 1e4:
+        return fmt_num(x, ".4g")
+    return f"{float(x):,.0f}"
 
 
 def fmt_p(p: Any) -> str:

@@ -38,6 +38,7 @@ NUMERIC_FIELDS = (
     "expression_rel_diff",
     "ned",
     "complexity",
+    "model_size",
     "n_train",
     "n_test",
     "time_budget_s",
@@ -109,7 +110,8 @@ def normalize(
     for name in SCHEMA_FIELDS:  # other fields are kept as they are and otherwise ignored
         if name not in frame:
             frame[name] = None
-    for name in ("schema_version", "expression_mismatch", "form_recovery", *NUMERIC_FIELDS):
+    for name in ("schema_version", "expression_mismatch", "form_recovery", "has_expression",
+                 *NUMERIC_FIELDS):  # fmt: skip
         if name not in frame:  # fields newer than the record's schema
             frame[name] = None
     if "run" not in frame:
@@ -148,6 +150,7 @@ def normalize(
     frame["exact_recovery"] = frame["exact_recovery"].map(_to_bool).astype("boolean")
     frame["expression_mismatch"] = frame["expression_mismatch"].map(_to_bool).astype("boolean")
     frame["form_recovery"] = frame["form_recovery"].map(_to_bool).astype("boolean")
+    frame["has_expression"] = frame["has_expression"].map(_to_bool).astype("boolean")
     frame["recovery_kind"] = frame["recovery_kind"].map(_to_text).astype(object)
     frame["schema_version"] = frame["schema_version"].map(_to_text).astype(object)
     return frame

@@ -1,4 +1,6 @@
-"""Leaderboard figures (PNG), drawn on explicit Figure objects with the Agg canvas.
+"""Leaderboard figures (PNG), drawn on explicit Figure objects with the Agg canvas: recovery,
+R² and fit time here, the Pareto plot in :mod:`.pareto`, the heat maps in :mod:`.heatmap`,
+all with the helpers below (figure, style, :class:`Marked` rows for published results).
 
 No pyplot: nothing here touches matplotlib's global figure manager or backend, so the report
 can run inside other programs (notebooks, test runners) without leaking figures or state.
@@ -12,14 +14,16 @@ gives each problem a row of fixed height.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from srbench_lite.metrics.accuracy import ACCURACY_THRESHOLD
-from srbench_lite.report.aggregate import HEAT_LABELS, noise_label
+from srbench_lite.report.aggregate import noise_label
 
 DPI = 110
 STYLE = {
@@ -33,17 +37,48 @@ STYLE = {
     "axes.spines.right": False,
     "savefig.facecolor": "white",
 }
-#: worst → best, matching HEAT_LABELS: reds for failures, then YlGnBu from pale to dark
-#: (colour-blind safe; a cell with no run is light grey)
-HEAT_COLORS = ("#b2182b", "#f4a582", "#fff2a8", "#c7e9b4", "#7fcdbb", "#2c7fb8", "#081d58")
-HEAT_NOT_RUN = "#dddddd"
 NOISE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 NOISE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 #: R² axis: x = −log10(1 − R²), clipped to this range (R² = −99 … 1 − 1e−10)
 R2_X_MIN, R2_X_MAX = -2.0, 10.0
+#: names and open markers of published rows, in every plot
+PUBLISHED_COLOR = "#6a3d9a"
 
 
-def _figure(width: float, height: float):
+@dataclass(frozen=True)
+class Marked:
+    """Rows drawn apart in every plot -- published results beside the run's methods: their
+    names (in :data:`PUBLISHED_COLOR`, italic; open markers) and a sentence on what they are
+    (where they come from, their budget and judge), printed under the plot's title."""
+
+    names: frozenset[str] = frozenset()
+    text: str = ""
+
+    def title(self, title: str, width: int = 110) -> str:
+        """``title``, followed by the sentence wrapped at ``width`` characters when there are
+        marked rows."""
+        if not self.names:
+            return title
+        return title + "\n" + "\n".join(textwrap.wrap(self.text, width))
+
+    def color_labels(self, labels) -> None:
+        """Colour the tick labels of marked rows."""
+        for label in labels:
+            if label.get_text() in self.names:
+                label.set_color(PUBLISHED_COLOR)
+                label.set_fontstyle("italic")
+
+    def handle(self):
+        """The legend entry of marked rows."""
+        from matplotlib.lines import Line2D
+
+        return Line2D([], [], marker="o", ls="", mfc="white", color=PUBLISHED_COLOR)
+
+
+NOT_MARKED = Marked()
+
+
+def new_figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -52,12 +87,12 @@ def _figure(width: float, height: float):
     return fig
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path) -> Path:
     fig.savefig(path, dpi=DPI)
     return path
 
 
-def _style():
+def plot_style():
     import matplotlib
 
     return matplotlib.rc_context(STYLE)
@@ -71,7 +106,7 @@ def _method_axis(ax, methods: Sequence[str]) -> np.ndarray:
     return y
 
 
-def _grid(n: int, max_cols: int) -> tuple[int, int]:
+def grid_shape(n: int, max_cols: int) -> tuple[int, int]:
     cols = max(1, min(n, max_cols))
     return math.ceil(n / cols), cols
 
@@ -109,40 +144,53 @@ def _hbox(ax, values: np.ndarray, y: float, *, face: str, edge: str, median: str
 
 
 # --------------------------------------------------------------------------- recovery
-def recovery_plot(summary: pd.DataFrame, methods: Sequence[str], path: Path) -> Path | None:
+def recovery_plot(
+    summary: pd.DataFrame, methods: Sequence[str], path: Path, marked: Marked = NOT_MARKED
+) -> Path | None:
     """Exact-recovery rate (%) by method, one panel per suite with a ground truth, one marker
-    per noise level, with 95 % bootstrap intervals over problems."""
+    per noise level, with 95 % bootstrap intervals over problems; ``marked`` rows (published
+    results) with open markers."""
     data = summary[summary["n_problems_with_truth"] > 0]
     if data.empty:
         return None
     suites = sorted(data["suite"].unique())
     noises = sorted(data["noise"].unique())
-    nrows, ncols = _grid(len(suites), 3)
+    nrows, ncols = grid_shape(len(suites), 3)
     height = 0.34 * len(methods) + 1.4
-    with _style():
-        fig = _figure(4.3 * ncols + 1.2, height * nrows + 0.6)
+    with plot_style():
+        fig = new_figure(4.3 * ncols + 1.2, height * nrows + 0.6)
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
         # the first noise level on top within each method, as in the legend
         dodge = np.linspace(0.25, -0.25, len(noises)) if len(noises) > 1 else np.zeros(1)
         for ax, suite in zip(axes.flat, suites, strict=False):
             part = data[data["suite"] == suite]
             y = _method_axis(ax, methods)
+            own = np.array([m not in marked.names for m in methods])
             for k, noise in enumerate(noises):
                 rows = part[part["noise"] == noise].set_index("method").reindex(methods)
                 rate = rows["recovery_rate"].to_numpy(float) * 100
                 low = rows["recovery_ci_low"].to_numpy(float) * 100
                 high = rows["recovery_ci_high"].to_numpy(float) * 100
-                ax.errorbar(
-                    rate,
-                    y + dodge[k],
-                    xerr=[rate - low, high - rate],
-                    fmt=NOISE_MARKERS[k % len(NOISE_MARKERS)],
-                    color=NOISE_COLORS[k % len(NOISE_COLORS)],
-                    ms=5,
-                    capsize=2,
-                    lw=1.2,
-                    label=noise_label(noise),
-                )
+                style = {
+                    "fmt": NOISE_MARKERS[k % len(NOISE_MARKERS)],
+                    "color": NOISE_COLORS[k % len(NOISE_COLORS)],
+                    "ms": 5,
+                    "capsize": 2,
+                    "lw": 1.2,
+                }
+                for rows_, extra in (
+                    (own, {"label": noise_label(noise)}),
+                    (~own, {"mfc": "white"}),
+                ):
+                    if rows_.any():
+                        ax.errorbar(
+                            rate[rows_],
+                            (y + dodge[k])[rows_],
+                            xerr=[(rate - low)[rows_], (high - rate)[rows_]],
+                            **style,
+                            **extra,
+                        )
+            marked.color_labels(ax.get_yticklabels())
             n_prob = int(part["n_problems_with_truth"].max())
             ax.set_title(f"{suite} ({n_prob} problems)")
             ax.set_xlim(-3, 103)
@@ -151,15 +199,17 @@ def recovery_plot(summary: pd.DataFrame, methods: Sequence[str], path: Path) -> 
         for ax in list(axes.flat)[len(suites) :]:
             ax.set_visible(False)
         handles, labels = axes.flat[0].get_legend_handles_labels()
+        if marked.names:
+            handles, labels = [*handles, marked.handle()], [*labels, "published (open markers)"]
         fig.legend(
             handles,
             labels,
             loc="outside lower center",
-            ncols=min(len(noises), 6),
+            ncols=min(len(labels), 6),
             title="noise level (sd = level × RMS(y) on the training target); bars: 95 % CI",
         )
-        fig.suptitle("Exact symbolic recovery by method")
-        return _save(fig, path)
+        fig.suptitle(marked.title("Exact symbolic recovery by method"))
+        return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- R²
@@ -190,10 +240,10 @@ def r2_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) -> Path:
     are left out (per the failure rules) and counted at the right.
     """
     noises = sorted(prepared["noise"].unique())
-    nrows, ncols = _grid(len(noises), 3)
+    nrows, ncols = grid_shape(len(noises), 3)
     height = 0.36 * len(methods) + 1.6
-    with _style():
-        fig = _figure(4.6 * ncols + 1.6, height * nrows + 0.4)
+    with plot_style():
+        fig = new_figure(4.6 * ncols + 1.6, height * nrows + 0.4)
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
         for ax, noise in zip(axes.flat, noises, strict=False):
             part = prepared[prepared["noise"] == noise]
@@ -237,125 +287,7 @@ def r2_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) -> Path:
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center")
         fig.suptitle("R² test by method (successful runs; box = quartiles, whiskers = 5–95 %)")
-        return _save(fig, path)
-
-
-# --------------------------------------------------------------------------- Pareto
-def pareto_fronts(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Front index (0 = non-dominated) of each point, lower being better on both axes."""
-    front = np.full(len(x), -1)
-    level = 0
-    remaining = set(range(len(x)))
-    while remaining:
-        current = [
-            i
-            for i in remaining
-            if not any(
-                x[j] <= x[i] and y[j] <= y[i] and (x[j] < x[i] or y[j] < y[i])
-                for j in remaining
-                if j != i
-            )
-        ]
-        for i in current:
-            front[i] = level
-            remaining.discard(i)
-        level += 1
-    return front
-
-
-def pareto_plot(pareto: pd.DataFrame, methods: Sequence[str], path: Path) -> Path | None:
-    """SRBench's Pareto plot: median R² test rank vs median complexity rank per method
-    (1 = best, lower-left is better), 95 % bootstrap intervals, successive fronts joined."""
-    data = pareto.dropna(subset=["r2_rank_median", "complexity_rank_median"])
-    if data.empty or data["method"].nunique() < 2:
-        return None  # ranks need two methods
-    noises = sorted(data["noise"].unique())
-    nrows, ncols = _grid(len(noises), 3)
-    m = len(methods)
-    side = max(4.5, min(6.0, 3.5 + 0.2 * m))
-    with _style():
-        import matplotlib
-
-        cmap = matplotlib.colormaps["viridis"]
-        fig = _figure(side * ncols + 0.4, side * nrows + 0.4)
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        pending = []
-        for ax, noise in zip(axes.flat, noises, strict=False):
-            part = data[data["noise"] == noise].set_index("method")
-            part = part.reindex([mm for mm in methods if mm in part.index])
-            x = part["complexity_rank_median"].to_numpy(float)
-            y = part["r2_rank_median"].to_numpy(float)
-            fronts = pareto_fronts(x, y)
-            n_fronts = int(fronts.max()) + 1
-            colors = [cmap(0.85 * f / max(1, n_fronts - 1)) for f in range(n_fronts)]
-            for f in range(n_fronts):
-                idx = np.flatnonzero(fronts == f)
-                order = idx[np.lexsort((y[idx], x[idx]))]
-                ax.plot(x[order], y[order], "-", color=colors[f], lw=1.2, alpha=0.7, zorder=1)
-            ax.errorbar(
-                x,
-                y,
-                xerr=[x - part["complexity_rank_ci_low"], part["complexity_rank_ci_high"] - x],
-                yerr=[y - part["r2_rank_ci_low"], part["r2_rank_ci_high"] - y],
-                fmt="none",
-                ecolor="#999999",
-                elinewidth=0.8,
-                alpha=0.6,
-                zorder=2,
-            )
-            ax.scatter(x, y, c=[colors[f] for f in fronts], s=45, zorder=3, edgecolor="white")
-            lim = (0.5, m + 0.5)
-            ax.set_xlim(*lim)
-            ax.set_ylim(*lim)
-            pending.append((ax, list(part.index), x, y))
-            ax.set_xlabel("median complexity rank (1 = simplest models)")
-            ax.set_ylabel("median R² test rank (1 = most accurate)")
-            n_inst = int(part["n_instances"].max()) if len(part) else 0
-            ax.set_title(f"{noise_label(noise)} ({n_inst} problems)")
-            ax.grid(alpha=0.3)
-        for ax in list(axes.flat)[len(noises) :]:
-            ax.set_visible(False)
-        fig.suptitle(
-            "Accuracy vs simplicity (lower left is better)\n"
-            "lines join Pareto fronts, darkest first; bars: 95 % CI",
-            fontsize=10,
-        )
-        fig.draw_without_rendering()  # settle the layout so that label extents are final
-        for ax, names, x, y in pending:
-            _label_points(ax, names, x, y)
-        return _save(fig, path)
-
-
-#: label offsets tried in turn (points): right-up, right-down, left-up, left-down, up, down
-_OFFSETS = ((5, 3), (5, -11), (-5, 3), (-5, -11), (0, 8), (0, -16))
-
-
-def _label_points(ax, names: Sequence[str], x: np.ndarray, y: np.ndarray) -> None:
-    """Name each point, grouping methods at the same position into one label and moving a
-    label to the first offset where it overlaps no label placed before it."""
-    groups: dict[tuple[float, float], list[str]] = {}
-    for name, xi, yi in zip(names, x, y, strict=True):
-        groups.setdefault((float(xi), float(yi)), []).append(str(name))
-    renderer = ax.get_figure().canvas.get_renderer()
-    placed = []
-    for (xi, yi), members in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        text = ", ".join(members) if len(members) <= 2 else "\n".join(members)
-        for dx, dy in _OFFSETS:
-            ann = ax.annotate(
-                text,
-                (xi, yi),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                fontsize=8,
-                ha="left" if dx > 0 else "right" if dx < 0 else "center",
-                va="bottom",
-            )
-            box = ann.get_window_extent(renderer)
-            if not any(box.overlaps(other) for other in placed):
-                break
-            if (dx, dy) != _OFFSETS[-1]:
-                ann.remove()
-        placed.append(box)
+        return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- fit time
@@ -371,10 +303,10 @@ def fit_time_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) ->
     if data.empty:
         return None
     floor = 1e-3
-    with _style():
+    with plot_style():
         from matplotlib.ticker import FuncFormatter
 
-        fig = _figure(8.5, 0.38 * len(methods) + 1.9)
+        fig = new_figure(8.5, 0.38 * len(methods) + 1.9)
         ax = fig.subplots()
         y = _method_axis(ax, methods)
         medians = []
@@ -419,7 +351,7 @@ def fit_time_plot(prepared: pd.DataFrame, methods: Sequence[str], path: Path) ->
         handles, labels = _legend_entries(ax)
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         fig.suptitle("Fit time by method (all suites and noise levels)")
-        return _save(fig, path)
+        return save_figure(fig, path)
 
 
 def _legend_entries(ax):
@@ -436,79 +368,3 @@ def _legend_entries(ax):
         handles.append(markers.get(label, handle))
         labels.append(names.get(label, label))
     return handles, labels
-
-
-# --------------------------------------------------------------------------- heat map
-def heatmap_plot(
-    categories: pd.DataFrame, suite: str, methods: Sequence[str], path: Path
-) -> Path | None:
-    """Problem × method outcome map of one suite, one panel per noise level.
-
-    Rows are problems sorted from most to least solved (mean category over methods and noise
-    levels, then name); each problem keeps one fixed-height row, so 120 problems still read.
-    """
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
-    data = categories[categories["suite"] == suite]
-    if data.empty:
-        return None
-    noises = sorted(data["noise"].unique())
-    methods = [m for m in methods if m in set(data["method"])]
-    score = data.groupby("dataset")["category"].mean()
-    rows = sorted(score.index, key=lambda d: (-score[d], d))
-    n_rows, n_cols = len(rows), len(methods)
-    label_size = 9 if n_rows <= 40 else 7.5 if n_rows <= 80 else 6.5
-    row_h = 0.2 if n_rows <= 40 else 0.15
-    longest = max(len(r) for r in rows)
-    # ~0.6 em per character of the row labels
-    width = len(noises) * (0.3 * n_cols + 0.3) + 0.0085 * label_size * longest + 1.0
-    longest_method = max(len(m) for m in methods)
-    height = row_h * n_rows + 0.06 * longest_method + 2.0
-    cmap = ListedColormap(HEAT_COLORS).with_extremes(bad=HEAT_NOT_RUN)
-    norm = BoundaryNorm(np.arange(-0.5, len(HEAT_LABELS) + 0.5), cmap.N)
-    with _style():
-        fig = _figure(max(width, 7.5), height)
-        axes = fig.subplots(1, len(noises), squeeze=False, sharey=True)[0]
-        for ax, noise in zip(axes, noises, strict=True):
-            part = data[data["noise"] == noise]
-            grid = (
-                part.pivot_table(index="dataset", columns="method", values="category")
-                .reindex(index=rows, columns=methods)
-                .to_numpy(float)
-            )
-            ax.imshow(
-                np.ma.masked_invalid(grid),
-                cmap=cmap,
-                norm=norm,
-                aspect="auto",
-                interpolation="nearest",
-            )
-            ax.set_xticks(np.arange(n_cols), labels=methods, rotation=60, ha="left")
-            ax.xaxis.tick_top()
-            ax.set_yticks(np.arange(n_rows), labels=rows, fontsize=label_size)
-            # cell borders as two line collections (minor ticks would cost one artist each)
-            ax.hlines(np.arange(n_rows + 1) - 0.5, -0.5, n_cols - 0.5, color="white", lw=0.6)
-            ax.vlines(np.arange(n_cols + 1) - 0.5, -0.5, n_rows - 0.5, color="white", lw=0.6)
-            ax.tick_params(length=0)
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-            ax.set_title(noise_label(noise), fontsize=10)
-        handles = [
-            Patch(color=c, label=lab) for c, lab in zip(HEAT_COLORS, HEAT_LABELS, strict=True)
-        ][::-1]
-        handles.append(Patch(color=HEAT_NOT_RUN, label="not run"))
-        fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8)
-        fig.suptitle(
-            f"{suite}: outcome per problem ({n_rows} problems, most solved at the top)\n"
-            "cell = recovered in ≥ half the seeds, else failed in ≥ half the runs, "
-            "else band of median R² test",
-            fontsize=9.5,
-        )
-        return _save(fig, path)
-
-
-def safe_filename(text: str) -> str:
-    """A file-name fragment from a suite name (letters, digits, ``-``, ``_``, ``.``)."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip("._")
-    return cleaned or "suite"

@@ -8,12 +8,15 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from srbench_lite.provenance import command_as_typed, scrub_paths
 from srbench_lite.report.load import LoadedRuns
+
+if TYPE_CHECKING:
+    from srbench_lite.report.overlay import PublishedOverlay
 
 
 @dataclass
@@ -33,6 +36,8 @@ class ReportData:
     n_boot: int
     plots: list[Plot] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: published results beside the run (``--published``), else None
+    published: PublishedOverlay | None = None
 
 
 @dataclass

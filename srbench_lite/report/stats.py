@@ -117,9 +117,14 @@ def wilcoxon_pair(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
 
 
 def pairwise_wilcoxon(
-    table: pd.DataFrame, *, higher_is_better: bool, alpha: float = 0.05
+    table: pd.DataFrame,
+    *,
+    higher_is_better: bool,
+    alpha: float = 0.05,
+    pairs: Sequence[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """Every pair of methods compared on the instances both have (instances × methods table).
+    """Every pair of methods compared on the instances both have (instances × methods table);
+    ``pairs``: only these pairs (Holm then corrects over them alone).
 
     Columns: ``method_a, method_b, n`` (paired instances), ``a_better, b_better, ties``
     (instance counts), ``median_diff`` (a − b), ``p_value``, ``p_holm`` (Holm over all pairs
@@ -127,7 +132,7 @@ def pairwise_wilcoxon(
     ranks favour when significant, else empty).
     """
     rows = []
-    for a, b in combinations(list(table.columns), 2):
+    for a, b in combinations(list(table.columns), 2) if pairs is None else pairs:
         pair = table[[a, b]].dropna(how="any")
         x, y = pair[a].to_numpy(float), pair[b].to_numpy(float)
         sign = 1.0 if higher_is_better else -1.0

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from srbench_lite.errors import SrbenchError
+from srbench_lite.errors import InvalidValueError, SrbenchError
 from srbench_lite.records import (
     RECORDS_FILE,
     RecordWriter,
@@ -89,9 +89,10 @@ def execute_run(
     is called with each record as it is appended."""
     from srbench_lite.methods.registry import resolve_methods
 
-    # ---- every name and the output place, before any job starts
+    # ---- every name, the data and the output place, before any job starts
     problems = select_problems(config.suites, config.datasets, config.limit)
     specs = resolve_methods(config.methods)
+    pmlb_cache = ensure_data(problems, config)
     client = None
     if config.backend == "dask":  # a wrong address must fail before the run directory is made
         from srbench_lite.runner.backends import check_workers, connect
@@ -111,7 +112,9 @@ def execute_run(
 
     # ---- run.json and the job list
     previous = read_run_json(run_dir) if config.resume else {}
-    options = config.job_options(run_id=previous.get("run_id") or uuid.uuid4().hex[:12])
+    options = config.job_options(
+        run_id=previous.get("run_id") or uuid.uuid4().hex[:12], pmlb_cache=pmlb_cache
+    )
     requires = [m for spec in specs for m in spec.requires]
     meta = run_metadata(
         run_id=options.run_id,
@@ -133,6 +136,33 @@ def execute_run(
     summary = RunSummary(run_dir=run_dir, n_total=len(jobs), n_skipped=len(jobs) - len(todo))
     _run_jobs(todo, options, summary, config, client, on_record)
     return summary
+
+
+def ensure_data(problems: Sequence[tuple[str, str]], config: RunConfig) -> str:
+    """Let each suite check (and fetch) the data of its selected problems before any job
+    starts (:meth:`~srbench_lite.data.Suite.ensure_data`); a suite of PMLB files gets the
+    run's PMLB cache. Returns that cache's absolute path when a suite reads it, else ``""``.
+    Raises :class:`~srbench_lite.errors.SrbenchError` naming what is missing."""
+    from srbench_lite.data import get_suite
+
+    by_suite: dict[str, list[str]] = {}
+    for suite, dataset in problems:
+        by_suite.setdefault(suite, []).append(dataset)
+    cache = ""
+    for name, datasets in by_suite.items():
+        suite = get_suite(name)
+        if "pmlb_cache_dir" in suite.options:
+            folder = config.pmlb_cache_dir
+            suite.ensure_data(datasets, pmlb_cache_dir=folder)
+            cache = str(folder.resolve())
+        else:
+            suite.ensure_data(datasets)
+    if config.pmlb_cache is not None and not cache:
+        raise InvalidValueError(
+            f"--pmlb-cache is read by suites of PMLB files (srbench-blackbox); none of the "
+            f"selected suites ({', '.join(by_suite)}) reads one"
+        )
+    return cache
 
 
 def _run_jobs(
@@ -206,6 +236,7 @@ def run_benchmark(
     metric_timeout: float = 60.0,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: bool = False,
+    pmlb_cache: str | os.PathLike | None = None,
     command: Sequence[str] | None = None,
 ):
     """Run methods × problems × seeds × noise levels, one child process per job; return every
@@ -230,6 +261,10 @@ def run_benchmark(
         metric_timeout: seconds for one job's symbolic metrics.
         params: ``{method: {parameter: value}}`` overrides.
         progress: show a progress bar.
+        pmlb_cache: the local PMLB cache of suites of real data (``srbench-blackbox``):
+            ``<dir>/<name>/<name>.tsv.gz``; default ``$SRBENCH_LITE_PMLB_CACHE``, else
+            ``~/.cache/srbench-lite/pmlb``. Missing datasets are downloaded with pmlb when
+            the machine is online; offline, the run stops before any job, naming them.
         command: the command line recorded in ``run.json`` (default ``sys.argv``).
 
     Bad values raise :class:`~srbench_lite.errors.SrbenchError` before any job starts. Jobs
@@ -243,7 +278,7 @@ def run_benchmark(
         time_budget=time_budget, n_jobs=n_jobs, out=out, resume=resume, backend=backend,
         scheduler=scheduler, smoke=smoke, limit=limit, memory_mb=memory_mb,
         kill_factor=kill_factor, kill_grace_s=kill_grace_s, metric_timeout=metric_timeout,
-        params=params or {}, progress=progress,
+        params=params or {}, progress=progress, pmlb_cache=pmlb_cache,
     )  # fmt: skip
     summary = execute_run(config, command=command)
     frame = pd.DataFrame.from_records(read_records(summary.run_dir))

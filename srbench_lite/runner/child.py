@@ -153,18 +153,20 @@ def fit_job(
 
 def _fit_job(job: Job, options: JobOptions, out: dict[str, Any], ready) -> None:
     from srbench_lite.data import load_problem
+    from srbench_lite.data.pmlb_cache import ENV_CACHE as PMLB_ENV
     from srbench_lite.data.registry import ENV_PATH as SUITES_ENV
-    from srbench_lite.expr import ModelParseError, parse_model
     from srbench_lite.methods.registry import ENV_PATH, get_method
     from srbench_lite.metrics import r2
 
     os.environ[ENV_PATH] = options.methods_path
     os.environ[SUITES_ENV] = options.suites_path
+    if options.pmlb_cache:  # suites of PMLB files read the run's cache
+        os.environ[PMLB_ENV] = options.pmlb_cache
     out["error_kind"] = "setup"
     problem = load_problem(job.dataset, seed=job.seed, noise=job.noise)
     names = list(problem.feature_names)
     out.update(
-        true_expression=problem.formula,
+        true_expression=problem.formula or None,  # None: no ground truth (black box)
         feature_names=names,
         n_train=len(problem.y_train),
         n_test=len(problem.y_test),
@@ -213,28 +215,65 @@ def _fit_job(job: Job, options: JobOptions, out: dict[str, Any], ready) -> None:
         out["r2_test_predict"] = r2(problem.y_test, pred_test)
 
     kind = "predict" if problems else None
-    try:
-        raw = model.sympy()
-    except Exception as exc:
-        problems.append(_error_text(exc, "sympy() failed"))
-        kind = kind or "expression"
-    else:
-        out["raw_expression"] = _short(str(raw), 5000)
-        try:
-            expr = parse_model(raw, dialect=spec.dialect, feature_names=names)
-            out["expression"] = str(expr)
-        except ModelParseError as exc:
-            problems.append(f"unparseable expression ({spec.dialect} dialect): {exc}")
+    out["has_expression"] = spec.has_expression
+    if spec.has_expression:
+        why = _read_expression(out, model, spec, names, problem, pred_test)
+        if why:
+            problems.append(why)
             kind = kind or "expression"
-        else:
-            why = _check_expression(out, expr, names, problem, pred_test)
-            if why:
-                problems.append(why)
-                kind = kind or "expression"
+    else:  # judged on predict() alone; its size is the method's own measure
+        out["r2_train"], out["r2_test"] = out.get("r2_train_predict"), out.get("r2_test_predict")
+        _measure_model(out, spec, model)
     if problems:
         out.update(status="error", error_kind=kind, error=_short("; ".join(problems)))
     else:
         out.update(status="ok", error_kind=None, error=None)
+
+
+def _read_expression(out: dict[str, Any], model, spec, names: list[str], problem, pred_test):
+    """Read, parse and evaluate the fitted model's ``sympy()`` (``expression``,
+    ``raw_expression``, the expression's R²; ``complexity`` when the problem has no ground
+    truth, else the metrics phase counts it). Returns why it is unusable, or None."""
+    from srbench_lite.expr import ModelParseError, parse_model
+    from srbench_lite.metrics import complexity
+
+    try:
+        raw = model.sympy()
+    except Exception as exc:
+        return _error_text(exc, "sympy() failed")
+    out["raw_expression"] = _short(str(raw), 5000)
+    try:
+        expr = parse_model(raw, dialect=spec.dialect, feature_names=names)
+    except ModelParseError as exc:
+        return f"unparseable expression ({spec.dialect} dialect): {exc}"
+    out["expression"] = str(expr)
+    if not problem.has_truth:  # no metrics phase: the size is all there is to judge
+        out["complexity"] = complexity(expr)
+    return _check_expression(out, expr, names, problem, pred_test)
+
+
+def _measure_model(out: dict[str, Any], spec, model) -> None:
+    """``model_size`` of a model without an expression, by the method's own measure (None:
+    not applicable); a failing measure is explained in ``metric_error``."""
+    if spec.model_size is None:
+        out["model_size"] = None
+        return
+    try:
+        size = spec.model_size(model)
+        out["model_size"] = None if size is None else float(size)
+    except Exception as exc:  # the job's fit and R² stand; only the size is unknown
+        out["model_size"] = None
+        out["metric_error"] = _short(f"model size failed: {type(exc).__name__}: {exc}", 2000)
+
+
+def expects_metrics(result: dict[str, Any]) -> bool:
+    """Whether a fit's result goes on to the metrics phase: a successful fit with an
+    expression, on a problem with a ground truth."""
+    return (
+        result.get("status") == "ok"
+        and bool(result.get("true_expression"))
+        and bool(result.get("expression"))
+    )
 
 
 def _check_expression(
@@ -351,7 +390,7 @@ def _phases(job, options, send) -> None:
     result = fit_job(job, options, ready=ready)
     X_check = result.pop("X_check", None)
     send(result)
-    if result.get("status") == "ok" and result.get("true_expression"):
+    if expects_metrics(result):
         if hasattr(signal, "setitimer"):  # move the backstop to the end of the metric phase
             signal.setitimer(signal.ITIMER_REAL, options.metric_timeout_s + BACKSTOP_S)
         start = time.perf_counter()

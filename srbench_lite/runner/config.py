@@ -61,6 +61,8 @@ class JobOptions:
     suites_path: str = ""
     run_id: str = ""
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: the local PMLB cache of suites of real data ("" = $SRBENCH_LITE_PMLB_CACHE or default)
+    pmlb_cache: str = ""
 
     def hard_limit_s(self) -> float:
         """Seconds after the fit starts at which a job's child is killed."""
@@ -146,6 +148,8 @@ class RunConfig:
     directory (default ``results/<UTC time>``), ``resume`` continues the run there.
     ``backend`` is ``local`` or ``dask`` (with ``scheduler``, ``tcp://HOST:PORT``). ``smoke``
     uses each method's small smoke settings; ``params`` maps a method to parameter overrides.
+    ``pmlb_cache`` is the local PMLB cache that suites of real data (``srbench-blackbox``)
+    read (default ``$SRBENCH_LITE_PMLB_CACHE``, see :mod:`srbench_lite.data.pmlb_cache`).
     """
 
     suites: tuple[str, ...] = ()
@@ -168,6 +172,7 @@ class RunConfig:
     metric_timeout: float = 60.0
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     progress: bool = False
+    pmlb_cache: Path | None = None
 
     def __post_init__(self) -> None:
         put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -191,6 +196,10 @@ class RunConfig:
         put("kill_grace_s", _number("--kill-grace", self.kill_grace_s, positive=False))
         put("metric_timeout", _number("--metric-timeout", self.metric_timeout))
         put("out", None if self.out is None else Path(self.out))
+        if self.pmlb_cache is not None:
+            if not str(self.pmlb_cache).strip():
+                raise InvalidValueError("--pmlb-cache needs a folder")
+            put("pmlb_cache", Path(self.pmlb_cache).expanduser())
         put("backend", canonical_backend(self.backend))
         if self.backend == "dask" and not self.scheduler:
             raise InvalidValueError("--backend dask needs --scheduler tcp://HOST:PORT")
@@ -217,8 +226,9 @@ class RunConfig:
         """Jobs at a time (``n_jobs``, with -1 resolved to the CPU count)."""
         return (os.cpu_count() or 1) if self.n_jobs == -1 else self.n_jobs
 
-    def job_options(self, run_id: str) -> JobOptions:
-        """What every job of this run needs; plug-in folders are read from the environment."""
+    def job_options(self, run_id: str, pmlb_cache: str = "") -> JobOptions:
+        """What every job of this run needs; plug-in folders are read from the environment.
+        ``pmlb_cache``: the resolved PMLB cache, when a selected suite reads one."""
         from srbench_lite.data.registry import ENV_PATH as SUITES_ENV
         from srbench_lite.methods.registry import ENV_PATH as METHODS_ENV
 
@@ -233,7 +243,16 @@ class RunConfig:
             suites_path=plugin_path(SUITES_ENV),
             run_id=run_id,
             params=self.params,
+            pmlb_cache=pmlb_cache,
         )
+
+    @property
+    def pmlb_cache_dir(self) -> Path:
+        """The PMLB cache this run reads: ``pmlb_cache``, ``$SRBENCH_LITE_PMLB_CACHE`` or
+        the default folder."""
+        from srbench_lite.data.pmlb_cache import cache_dir
+
+        return cache_dir(self.pmlb_cache)
 
     def to_json(self, options: JobOptions, n_problems: int) -> dict[str, Any]:
         """The ``config`` section of ``run.json``."""
@@ -254,6 +273,7 @@ class RunConfig:
             "kill_grace_s": self.kill_grace_s,
             "metric_timeout_s": self.metric_timeout,
             "params": self.params,
+            "pmlb_cache": options.pmlb_cache,
             "methods_path": options.methods_path,
             "suites_path": options.suites_path,
             "n_problems": n_problems,

@@ -34,6 +34,7 @@ def _base_record(job: Job, options: JobOptions) -> dict[str, Any]:
         "problem_seed": int(job.seed),
         "smoke": options.smoke,
         "host": socket.gethostname(),
+        "has_expression": _has_expression(job.method),
     }
 
 
@@ -42,9 +43,19 @@ def _truth(dataset: str) -> tuple[str | None, list[str] | None]:
         from srbench_lite.data import get_spec
 
         spec = get_spec(dataset)
-        return spec.formula, list(spec.feature_names)
+        return spec.formula or None, list(spec.feature_names)
     except Exception:
         return None, None
+
+
+def _has_expression(method: str) -> bool | None:
+    """What the method declares (known even for a job that produced nothing)."""
+    try:
+        from srbench_lite.methods import get_method
+
+        return get_method(method).has_expression
+    except Exception:
+        return None
 
 
 def failure_record(job: Job, options: JobOptions, error: str, kind: str = "runner") -> dict:
@@ -94,7 +105,8 @@ def complete(record: dict[str, Any]) -> dict[str, Any]:
 _FIT_FIELDS = ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test",
                "r2_train_predict", "r2_test_predict", "expression_mismatch", "expression_rel_diff",
                "expression_f32_diff", "expression", "raw_expression", "n_train", "n_test",
-               "n_features")  # fmt: skip
+               "n_features", "has_expression", "complexity", "model_size",
+               "metric_error")  # fmt: skip
 
 
 def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
@@ -155,6 +167,8 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
         elif outcome.metric_failure:
             record.update(exact_recovery=False, recovery_kind="timeout" if "exceeded" in
                           outcome.metric_failure else "error", metric_error=outcome.metric_failure)  # fmt: skip
+    if record.get("has_expression") is not False:  # an expression's size is its complexity
+        record["model_size"] = record.get("complexity")
     record["wall_time_s"] = time.perf_counter() - start
     record["finished_at"] = utc_now()
     return record

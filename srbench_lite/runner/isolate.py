@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from srbench_lite.runner.child import READY, STARTUP_TIMEOUT_S, pinned_env
+from srbench_lite.runner.child import READY, STARTUP_TIMEOUT_S, expects_metrics, pinned_env
 from srbench_lite.runner.config import JobOptions
 from srbench_lite.runner.jobs import Job
 
@@ -217,10 +217,6 @@ _NOTHING = object()
 _EOF = object()
 
 
-def _expects_metrics(result: dict[str, Any]) -> bool:
-    return result.get("status") == "ok" and bool(result.get("true_expression"))
-
-
 def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
     """Follow a child through its phases -- starting, fitting, scoring -- each with its own
     deadline. ``receive(timeout)`` returns a message, ``_NOTHING`` or ``_EOF`` (child gone)."""
@@ -255,7 +251,7 @@ def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
             # a result (from "starting": the job failed while setting up)
             out.kind, out.result = "done", message
             out.elapsed_s = time.perf_counter() - (fit_started or launched)
-            if not _expects_metrics(message):
+            if not expects_metrics(message):
                 break
             phase, since = "scoring", time.perf_counter()
         elif phase == "scoring" and isinstance(message, dict):

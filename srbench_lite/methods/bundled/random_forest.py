@@ -1,0 +1,12 @@
+"""Random forest: one of SRBench's black-box baselines (no expression; the model, its
+settings and its size are in :mod:`srbench_lite.methods.blackbox_models`)."""
+
+from srbench_lite.methods.blackbox_specs import baseline_spec
+
+METHOD = baseline_spec(
+    "random-forest",
+    description=(
+        "black-box baseline (no expression): scikit-learn "
+        "RandomForestRegressor, 100 trees (SRBench's RandomForest)"
+    ),
+)
