@@ -142,3 +142,38 @@ def test_bad_batches_are_named():
     with pytest.raises(ValueError, match="unknown backend"):
         with use_backend("cuda"):
             pass
+
+
+@pytest.mark.skipif(backend() != "numba", reason="needs numba")
+def test_one_background_compilation_across_processes(monkeypatch, tmp_path):
+    """Concurrent job processes (each with its own ``_WARMING``) start one compilation, not one
+    each; a stale lock (a compile that died) is taken over."""
+    import os
+    import time
+
+    from srbench_lite.engines.common import batch, kernels
+
+    started = []
+
+    class FakePopen:
+        def __init__(self, argv, **kwargs):
+            started.append(argv)
+
+        def poll(self):
+            return None
+
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    monkeypatch.setattr(batch.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(batch.tempfile, "gettempdir", lambda: str(tmp_path))
+    for _ in range(3):  # three job processes, each starting with an empty list
+        monkeypatch.setattr(batch, "_WARMING", [])
+        assert batch.fit_backend() == "numpy"
+    assert len(started) == 1
+    lock = started[0][-1]
+    assert os.path.exists(lock) and os.path.dirname(lock) == str(tmp_path)
+
+    old = time.time() - 2 * batch._STALE_LOCK_S
+    os.utime(lock, (old, old))
+    monkeypatch.setattr(batch, "_WARMING", [])
+    assert batch.fit_backend() == "numpy"
+    assert len(started) == 2

@@ -19,9 +19,12 @@ a time budget uses :func:`fit_backend`: numpy until the kernels have been compil
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -64,13 +67,38 @@ def backend() -> str:
 
 
 _WARMING: list[subprocess.Popen] = []
+_STALE_LOCK_S = 300.0
+
+
+def _warm_up_lock(kernels_file: str) -> str:
+    """The lock file that lets one process at a time compile this installation's kernels."""
+    tag = hashlib.sha1(os.path.abspath(kernels_file).encode()).hexdigest()[:12]
+    return os.path.join(tempfile.gettempdir(), f"srbench-lite-kernels-{tag}.lock")
+
+
+def _claim(lock: str) -> bool:
+    """Create ``lock`` unless another process holds it (a lock older than 5 min is stale)."""
+    for _ in range(2):
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            try:
+                if time.time() - os.path.getmtime(lock) < _STALE_LOCK_S:
+                    return False
+                os.unlink(lock)
+            except OSError:
+                return False
+        except OSError:  # no writable temp dir: compile anyway
+            return True
+    return False
 
 
 def fit_backend() -> str:
     """The backend for a whole fit with a time budget: ``"numba"`` when its kernels are
-    compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while a
-    background process compiles them once for later fits (a first compilation takes longer
-    than a short budget)."""
+    compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while one
+    background process compiles them for later fits (a first compilation takes longer than a
+    short budget). A lock file in the temp dir keeps concurrent jobs from compiling twice."""
     name = backend()
     if name != "numba" or _FORCED:
         return name
@@ -78,10 +106,13 @@ def fit_backend() -> str:
 
     if kernels.compiled():
         return "numba"
-    if not _WARMING or _WARMING[-1].poll() is not None:
+    if _WARMING and _WARMING[-1].poll() is None:
+        return "numpy"
+    lock = _warm_up_lock(kernels.__file__)
+    if _claim(lock):
         _WARMING.append(
             subprocess.Popen(
-                [sys.executable, "-m", "srbench_lite.engines.common.kernels"],
+                [sys.executable, "-m", "srbench_lite.engines.common.kernels", lock],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

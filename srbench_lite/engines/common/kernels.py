@@ -17,6 +17,7 @@ Levenberg-Marquardt on ``a * f(x; c) + b``. Imported only where numba is availab
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numba
@@ -528,5 +529,13 @@ def warm_up() -> None:
     fit_batch(P.nodes, P.progs, P.vals.copy(), X, y, P.depth, 2, True, np.empty((3, 1)))
 
 
-if __name__ == "__main__":  # python -m srbench_lite.engines.common.kernels: build the cache
-    warm_up()
+if __name__ == "__main__":  # python -m srbench_lite.engines.common.kernels [LOCK]: build the cache
+    import os
+    import sys
+
+    try:
+        warm_up()
+    finally:  # release the lock file that batch.fit_backend took for this compilation
+        if len(sys.argv) > 1:
+            with contextlib.suppress(OSError):
+                os.unlink(sys.argv[1])
