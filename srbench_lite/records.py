@@ -20,6 +20,7 @@ judged expression itself and ``r2_*_predict`` those of the method's ``predict()`
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from srbench_lite.errors import SrbenchError
 
 __all__ = [
     "JOB_KEY",
+    "ARCHIVED_RECORDS_FILE",
     "RECORDS_FILE",
     "RECORD_FIELDS",
     "REQUIRED_FIELDS",
@@ -50,6 +52,7 @@ __all__ = [
     "job_key",
     "package_versions",
     "read_records",
+    "records_file",
     "read_run_json",
     "run_metadata",
     "utc_now",
@@ -58,6 +61,8 @@ __all__ = [
 
 SCHEMA_VERSION = "2"
 RECORDS_FILE = "records.jsonl"
+#: an archived (committed, read-only) run keeps its records gzip-compressed under this name
+ARCHIVED_RECORDS_FILE = "records.jsonl.gz"
 RUN_FILE = "run.json"
 #: one job; a resumed run skips keys that already have a record
 JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
@@ -206,10 +211,20 @@ class RecordWriter:
 REQUIRED_FIELDS = ("dataset", "method", "status")
 
 
+def records_file(run_dir: str | os.PathLike) -> Path:
+    """The records of a run directory: ``records.jsonl``, or ``records.jsonl.gz`` for an
+    archived run that has no plain file (e.g. one committed beside its report)."""
+    run_dir = Path(run_dir)
+    plain = run_dir / RECORDS_FILE
+    archived = run_dir / ARCHIVED_RECORDS_FILE
+    return archived if not plain.exists() and archived.is_file() else plain
+
+
 def read_records(
     path: str | os.PathLike, *, skipped: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Every complete record of a ``records.jsonl`` (or of the run directory holding it).
+    """Every complete record of a ``records.jsonl`` (or ``.jsonl.gz``, or of the run directory
+    holding it).
 
     Lines that are not JSON objects with :data:`REQUIRED_FIELDS` -- a half-written last line
     from a killed run, garbage -- are skipped, and described in ``skipped`` when it is given
@@ -217,10 +232,16 @@ def read_records(
     """
     path = Path(path)
     if path.is_dir():
-        path = path / RECORDS_FILE
+        path = records_file(path)
     if not path.is_file():
         return []
-    lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SrbenchError(f"{path.name}: not a readable gzip file ({exc})") from None
+    lines = data.decode("utf-8", errors="replace").split("\n")
     last = len(lines) - 1  # the piece after the last newline: a line still being written
     rows, why = [], []
     for i, line in enumerate(lines):
@@ -355,7 +376,13 @@ def run_metadata(
 
 
 def check_writable(run_dir: Path) -> None:
-    """Create ``run_dir`` and prove a file can be written there; SrbenchError if not."""
+    """Create ``run_dir`` and prove a file can be written there; SrbenchError if not (or if it
+    is an archived run, whose compressed records new ones must not shadow)."""
+    if records_file(run_dir).name == ARCHIVED_RECORDS_FILE:
+        raise SrbenchError(
+            f"{str(run_dir)!r} is an archived run ({ARCHIVED_RECORDS_FILE}); to add to it, "
+            f"decompress it first (gunzip -k {ARCHIVED_RECORDS_FILE}), or choose another --out"
+        )
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         probe = run_dir / ".write-test"

@@ -86,3 +86,30 @@ def test_harness_failures_are_retried_on_resume(tmp_path):
         w.append(_rec(1, status="error", error_kind="crash"))
         w.append(_rec(2, status="timeout", error_kind="timeout"))
     assert {k[1] for k in finished_keys(tmp_path)} == {"d1", "d2"}
+
+
+def test_archived_run_reads_like_a_run_and_refuses_new_records(tmp_path):
+    """A committed run keeps its records as records.jsonl.gz: readers and the report read it,
+    a run writing into it is refused (new records would shadow the archived ones)."""
+    import gzip
+
+    import pytest
+
+    from srbench_lite.errors import SrbenchError
+    from srbench_lite.records import check_writable
+    from srbench_lite.report.load import load_runs
+
+    plain = tmp_path / "records.jsonl"
+    with RecordWriter(plain) as w:
+        w.append(_rec(0))
+        w.append(_rec(1))
+    (tmp_path / "records.jsonl.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    plain.unlink()
+    assert [r["dataset"] for r in read_records(tmp_path)] == ["d0", "d1"]
+    assert finished_keys(tmp_path) == {job_key(_rec(0)), job_key(_rec(1))}
+    assert list(load_runs([tmp_path]).records["dataset"]) == ["d0", "d1"]
+    with pytest.raises(SrbenchError, match="archived run"):
+        check_writable(tmp_path)
+    (tmp_path / "records.jsonl.gz").write_bytes(b"not gzip")
+    with pytest.raises(SrbenchError, match="not a readable gzip"):
+        read_records(tmp_path)

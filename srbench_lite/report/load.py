@@ -26,6 +26,7 @@ from srbench_lite.records import (
     SCHEMA_FIELDS,
     read_records,
     read_run_json,
+    records_file,
 )
 
 STATUSES = ("ok", "timeout", "error")
@@ -72,7 +73,7 @@ def _records_path(path: Path) -> Path:
     if path.is_file():
         return path
     if path.is_dir():
-        return path / RECORDS_FILE
+        return records_file(path)
     raise SrbenchError(f"run directory {str(path)!r} does not exist")
 
 
