@@ -350,6 +350,20 @@ def test_ffx_fit_reproduces_predictions():
     _fit_and_compare("ffx", "smoke_rational", 1e-9)
 
 
+def test_ffx_sys_exit_becomes_a_clear_error(monkeypatch):
+    """ffx calls sys.exit(1) when an elastic-net step fails; the adapter turns that into an
+    error naming the cause (a SystemExit would read like the job process quitting)."""
+    ffx = pytest.importorskip("ffx")
+
+    def give_up(self, X, y):
+        raise SystemExit(1)
+
+    monkeypatch.setattr(ffx.FFXRegressor, "fit", give_up)
+    X = np.random.default_rng(0).random((20, 2))
+    with pytest.raises(RuntimeError, match="FFX gave up.*sys.exit\\(1\\)"):
+        ffx_adapter.FFXExpressionRegressor().fit(X, X[:, 0])
+
+
 # --------------------------------------------------------------------------------------------
 # pysr: availability from the file system only
 

@@ -131,7 +131,13 @@ class FFXExpressionRegressor(RegressorMixin, BaseEstimator):
         with warnings.catch_warnings():
             # the elastic-net path warns about convergence at every step
             warnings.simplefilter("ignore")
-            est = FFXRegressor().fit(X, y)
+            try:
+                est = FFXRegressor().fit(X, y)
+            except SystemExit as exc:  # ffx calls sys.exit(1) when an elastic-net step fails
+                raise RuntimeError(
+                    "FFX gave up: an elastic-net step of its pathwise learner raised ValueError "
+                    f"(typically non-finite basis values) and ffx called sys.exit({exc.code})"
+                ) from None
         self.estimator_ = est
         names = [str(s) for s in feature_symbols(self, self.n_features_in_)]
         self.expression_ = ffx_model_to_sympy(est.model_, names)
