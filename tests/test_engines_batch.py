@@ -116,6 +116,28 @@ def test_fit_many_recovers_constants(name):
     assert fit.consts[2].size == 0
 
 
+def test_packing_matches_a_direct_encoding():
+    from srbench_lite.engines.common.operators import VAL, VAR
+    from srbench_lite.engines.common.program import pack
+
+    progs = [("mul", "c", "add", "x1", "c"), ("add", "pi", "p1"), ("x0",), ("sub", "2", "c")]
+    P = pack(progs, [[2.0, 3.0], [5.0, 6.0], [], None])
+    add, mul, sub = OPS["add"].code, OPS["mul"].code, OPS["sub"].code
+    want = [
+        [(VAL, 1), (VAR, 1), (add, 0), (VAL, 0), (mul, 0)],
+        [(VAL, 1), (VAL, 2), (add, 0)],
+        [(VAR, 0)],
+        [(VAL, 0), (VAL, 1), (sub, 0)],
+    ]
+    assert P.nodes.T.tolist() == [list(n) for w in want for n in w]
+    assert P.progs.T.tolist() == [[0, 5, 0, 2], [5, 3, 2, 2], [8, 1, 5, 0], [9, 3, 5, 1]]
+    np.testing.assert_array_equal(P.vals, [2.0, 3.0, 5.0, 6.0, np.pi, 1.0, 2.0])
+    assert P.depth == 2
+    for bad, match in ((("add", "x0"),), "single expression"), ((("foo",),), "unknown token"):
+        with pytest.raises(ValueError, match=match):
+            pack(bad, [None])
+
+
 def test_backends_give_the_same_losses():
     if "numba" not in BACKENDS:
         pytest.skip("numba not installed")
