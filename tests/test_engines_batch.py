@@ -7,6 +7,7 @@ import pytest
 
 from srbench_lite.engines.common import ARITY, columns, evaluate, n_constants
 from srbench_lite.engines.common.batch import (
+    Batch,
     Data,
     backend,
     fit_many,
@@ -114,6 +115,40 @@ def test_fit_many_recovers_constants(name):
     np.testing.assert_allclose(fit.consts[0], [-0.7, 2.0 / 3.0, 1.3], rtol=1e-5)
     assert np.all(fit.loss <= before.loss + 1e-15)
     assert fit.consts[2].size == 0
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_a_batch_fits_a_subset_and_leaves_itself_alone(name):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(0.5, 2.0, size=(60, 3))
+    y = 1.7 * X[:, 0] * X[:, 1] - np.sin(X[:, 2])
+    progs, consts = _population(8, 120)
+    data = Data.from_xy(X, y)
+    with use_backend(name):
+        batch = Batch(progs, consts)
+        loss, a, b = batch.score(data)
+        ref = score_many(progs, consts, data)
+        which = [i for i in range(len(progs)) if len(consts[i]) and i % 3][:40]
+        sub = batch.take(which)
+        lf, af, bf = sub.fit(data, iters=6)
+        want = fit_many([progs[i] for i in which], [consts[i] for i in which], data, iters=6)
+        again, _, _ = sub.score(data)  # the fitted constants stayed in the subset
+        after, _, _ = batch.score(data)
+    assert sub.backend == batch.backend == name and len(sub) == len(which)
+    np.testing.assert_array_equal(loss, ref.loss)
+    np.testing.assert_array_equal(after, loss)  # the parent batch is unchanged
+    assert batch.n_consts() == [len(c) for c in consts]
+    for j, i in enumerate(which):
+        np.testing.assert_array_equal(batch.consts(i), consts[i])
+        np.testing.assert_array_equal(sub.consts(j), want.consts[j])
+    np.testing.assert_array_equal(lf, want.loss)
+    np.testing.assert_array_equal(af, want.a)
+    fin = np.isfinite(lf)
+    np.testing.assert_allclose(again[fin], lf[fin], rtol=1e-9, atol=1e-14)
+    assert np.all(lf[fin] <= loss[which][fin] + 1e-15)
+    with pytest.raises(ValueError, match="2 constants but 1"):
+        with use_backend(name):
+            Batch([("add", "c", "mul", "c", "x0")], [[1.0]])
 
 
 def test_packing_matches_a_direct_encoding():

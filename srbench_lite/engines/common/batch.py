@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "Batch",
     "Data",
     "Scores",
     "backend",
@@ -185,6 +186,139 @@ def _consts_list(programs, consts) -> list:
     return list(consts)
 
 
+class Batch:
+    """Programs with their constants, laid out once for several calls (packed for the kernels
+    on the numba backend): score them, fit the constants of a subset, read constants back.
+
+    The backend is fixed when the batch is made. ``ValueError`` when a constant vector does not
+    match its program."""
+
+    def __init__(
+        self,
+        programs: Sequence[Sequence[str]],
+        consts: Sequence[Sequence[float] | None] | None = None,
+    ) -> None:
+        cl = _consts_list(programs, consts)
+        self.programs = list(programs)
+        self.backend = backend()
+        self.packed = None
+        self._consts: list[np.ndarray] = []
+        if self.backend == "numba" and self.programs:
+            from srbench_lite.engines.common.program import pack
+
+            self.packed = pack(self.programs, cl)
+        else:
+            from srbench_lite.engines.common.tokens import n_constants
+
+            for t, c in zip(self.programs, cl, strict=True):
+                k = n_constants(t)
+                if c is not None and len(c) != k:
+                    raise ValueError(f"expression has {k} constants but {len(c)} were given")
+                self._consts.append(np.ones(k) if c is None else np.array(c, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    @classmethod
+    def _of(cls, programs: list, backend_name: str, packed, consts: list) -> Batch:
+        out = cls.__new__(cls)
+        out.programs, out.backend, out.packed, out._consts = programs, backend_name, packed, consts
+        return out
+
+    def take(self, which: Sequence[int]) -> Batch:
+        """The programs ``which`` (indices) as a batch with its own copy of the constants."""
+        progs = [self.programs[i] for i in which]
+        if self.packed is not None:
+            return Batch._of(progs, self.backend, self.packed.take(which), [])
+        return Batch._of(progs, self.backend, None, [self._consts[i].copy() for i in which])
+
+    def n_consts(self) -> list[int]:
+        """Each program's number of fitted constants."""
+        if self.packed is not None:
+            return self.packed.progs[3].tolist()
+        return [len(c) for c in self._consts]
+
+    def consts(self, i: int) -> np.ndarray:
+        """The (possibly refitted) constants of program ``i`` (a copy)."""
+        return self.packed.consts(i) if self.packed is not None else self._consts[i].copy()
+
+    def all_consts(self) -> list[np.ndarray]:
+        """The (possibly refitted) constants of every program (copies)."""
+        if self.packed is not None:
+            return self.packed.all_consts()
+        return [c.copy() for c in self._consts]
+
+    def score(self, data: Data, *, scale: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(loss, a, b)``: NMSE of each program (with the best ``a*f+b`` when ``scale``)."""
+        n = len(self.programs)
+        if self.packed is not None:
+            from srbench_lite.engines.common import kernels
+
+            P, out = self.packed, np.empty((3, n))
+            kernels.score_batch(P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, scale, out)
+            return out[0], out[1], out[2]
+        from srbench_lite.engines.common.constants import score_tokens
+
+        def one(t, c, cols, y):
+            return score_tokens(t, c, cols, y, scale=scale)
+
+        return self._numpy_loop(data, one)
+
+    def fit(
+        self, data: Data, *, iters: int = 10, scale: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Levenberg-Marquardt on each program's constants (``iters`` steps at most, in place:
+        constants only change when the loss on ``data`` improves); ``(loss, a, b)`` after."""
+        n = len(self.programs)
+        if self.packed is not None:
+            from srbench_lite.engines.common import kernels
+
+            P, out = self.packed, np.empty((3, n))
+            kernels.fit_batch(
+                P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, int(iters), scale, out
+            )
+            return out[0], out[1], out[2]
+        from srbench_lite.engines.common.constants import polish_constants
+
+        def one(t, c, cols, y):
+            return polish_constants(t, c, cols, y, iters=iters, scale=scale)
+
+        return self._numpy_loop(data, one, keep=True)
+
+    def values(self, data: Data) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, ok)`` as :func:`values_many`."""
+        n = len(self.programs)
+        out = np.zeros((n, data.n))
+        if self.packed is not None:
+            from srbench_lite.engines.common import kernels
+
+            P = self.packed
+            return out, kernels.eval_batch(P.nodes, P.progs, P.vals, data.XT, P.depth, out)
+        from srbench_lite.engines.common.evaluate import evaluate
+
+        ok = np.zeros(n, dtype=bool)
+        cols = data.cols
+        for p, (t, c) in enumerate(zip(self.programs, self._consts, strict=True)):
+            v = evaluate(t, cols, c)
+            if v is not None:
+                out[p], ok[p] = v, True
+        return out, ok
+
+    def _numpy_loop(self, data: Data, one, keep: bool = False):
+        """The numpy backend: ``one(tokens, consts, cols, y) -> ConstantFit`` per program;
+        ``keep``: store the returned constants."""
+        n = len(self.programs)
+        cols = data.cols
+        loss, a, b = np.empty(n), np.empty(n), np.empty(n)
+        var = _yy(data.y) / data.n
+        for p, (t, c) in enumerate(zip(self.programs, self._consts, strict=True)):
+            fit = one(t, c, cols, data.y)
+            loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
+            if keep:
+                self._consts[p] = np.array(fit.consts, dtype=np.float64)
+        return loss, a, b
+
+
 def score_many(
     programs: Sequence[Sequence[str]],
     consts: Sequence[Sequence[float] | None] | None,
@@ -193,22 +327,9 @@ def score_many(
     scale: bool = True,
 ) -> Scores:
     """NMSE of each program (with the best ``a*f+b`` when ``scale``) on ``data``."""
-    cl = _consts_list(programs, consts)
-    n = len(programs)
-    if backend() == "numba" and n:
-        from srbench_lite.engines.common import kernels
-        from srbench_lite.engines.common.program import pack
-
-        P = pack(programs, cl)
-        out = np.empty((3, n))
-        kernels.score_batch(P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, scale, out)
-        return Scores(out[0], out[1], out[2], P.all_consts())
-    from srbench_lite.engines.common.constants import score_tokens
-
-    def one(t, c, cols, y):
-        return score_tokens(t, c, cols, y, scale=scale)
-
-    return _numpy_loop(programs, cl, data, one)
+    batch = Batch(programs, consts)
+    loss, a, b = batch.score(data, scale=scale)
+    return Scores(loss, a, b, batch.all_consts())
 
 
 def fit_many(
@@ -221,40 +342,9 @@ def fit_many(
 ) -> Scores:
     """Levenberg-Marquardt on each program's constants (``iters`` steps at most), then its
     NMSE; constants only change when the loss improves."""
-    cl = _consts_list(programs, consts)
-    n = len(programs)
-    if backend() == "numba" and n:
-        from srbench_lite.engines.common import kernels
-        from srbench_lite.engines.common.program import pack
-
-        P = pack(programs, cl)
-        out = np.empty((3, n))
-        kernels.fit_batch(
-            P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, int(iters), scale, out
-        )
-        return Scores(out[0], out[1], out[2], P.all_consts())
-    from srbench_lite.engines.common.constants import polish_constants
-
-    def one(t, c, cols, y):
-        return polish_constants(t, c, cols, y, iters=iters, scale=scale)
-
-    return _numpy_loop(programs, cl, data, one)
-
-
-def _numpy_loop(programs, consts: list, data: Data, one) -> Scores:
-    """The numpy backend: ``one(tokens, consts, cols, y) -> ConstantFit`` per program."""
-    from srbench_lite.engines.common.tokens import n_constants
-
-    n = len(programs)
-    cols, out = data.cols, []
-    loss, a, b = np.empty(n), np.empty(n), np.empty(n)
-    var = _yy(data.y) / data.n
-    for p, (t, c) in enumerate(zip(programs, consts, strict=True)):
-        cv = np.ones(n_constants(t)) if c is None else np.asarray(c, dtype=np.float64)
-        fit = one(t, cv, cols, data.y)
-        loss[p], a[p], b[p] = fit.loss / var, fit.a, fit.b
-        out.append(np.asarray(fit.consts, dtype=np.float64).copy())
-    return Scores(loss, a, b, out)
+    batch = Batch(programs, consts)
+    loss, a, b = batch.fit(data, iters=iters, scale=scale)
+    return Scores(loss, a, b, batch.all_consts())
 
 
 def values_many(
@@ -262,26 +352,7 @@ def values_many(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(values, ok)``: each program's values on every row (``n_programs x n_rows``) and
     whether they are all finite (rows of a failed program are undefined)."""
-    cl = _consts_list(programs, consts)
-    n = len(programs)
-    out = np.zeros((n, data.n))
-    if backend() == "numba" and n:
-        from srbench_lite.engines.common import kernels
-        from srbench_lite.engines.common.program import pack
-
-        P = pack(programs, cl)
-        ok = kernels.eval_batch(P.nodes, P.progs, P.vals, data.XT, P.depth, out)
-        return out, ok
-    from srbench_lite.engines.common.evaluate import evaluate
-    from srbench_lite.engines.common.tokens import n_constants
-
-    ok = np.zeros(n, dtype=bool)
-    cols = data.cols
-    for p, (t, c) in enumerate(zip(programs, cl, strict=True)):
-        v = evaluate(t, cols, np.ones(n_constants(t)) if c is None else c)
-        if v is not None:
-            out[p], ok[p] = v, True
-    return out, ok
+    return Batch(programs, consts).values(data)
 
 
 def _yy(y: np.ndarray) -> float:

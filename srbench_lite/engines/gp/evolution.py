@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from srbench_lite.engines.common.batch import Batch
 from srbench_lite.engines.common.front import Entry
 from srbench_lite.engines.common.rules import Simplifier
 from srbench_lite.engines.gp.targets import Target
@@ -135,7 +136,8 @@ class Evolution:
             )
         if not toks:
             return [], [], np.zeros(0), np.zeros(0), np.zeros(0)
-        loss, a, b = target.scorer.score(toks, consts)
+        batch = Batch(toks, consts)  # packed once: scored, and a subset fitted
+        loss, a, b = target.scorer.score(batch)
         front = target.front
         p_opt = self.cfg.p_optimize
         sel = [
@@ -146,12 +148,10 @@ class Evolution:
             and (fresh[i] or self.rng.random() < p_opt or front.would_accept(loss[i], len(toks[i])))
         ]
         if sel:
-            fitted, l2, a2, b2 = target.scorer.fit(
-                [toks[i] for i in sel], [consts[i] for i in sel], self.cfg.lm_iters
-            )
+            fitted, l2, a2, b2 = target.scorer.fit(batch, sel, self.cfg.lm_iters)
             for j, i in enumerate(sel):
                 if l2[j] < loss[i]:
-                    consts[i], loss[i], a[i], b[i] = fitted[j], l2[j], a2[j], b2[j]
+                    consts[i], loss[i], a[i], b[i] = fitted.consts(j), l2[j], a2[j], b2[j]
         return toks, consts, loss, a, b
 
     # -- hall of fame ---------------------------------------------------------------------------
@@ -261,7 +261,7 @@ class Evolution:
         cut = np.quantile(loss[ok], 0.2)
         good = [i for i in ok if loss[i] <= cut or target.front.would_accept(loss[i], len(toks[i]))]
         simple = [self.simplify(toks[i], consts[i]) for i in good]
-        sl, sa, sb = target.scorer.score([t for t, _ in simple], [c for _, c in simple])
+        sl, sa, sb = target.scorer.score(Batch([t for t, _ in simple], [c for _, c in simple]))
         for j, i in enumerate(good):
             isl, slot = owner[i], slots[i]
             if isl.tokens[slot] is toks[i]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from srbench_lite.engines.common.batch import Data, fit_many, score_many
+from srbench_lite.engines.common.batch import Batch, Data, fit_many
 from srbench_lite.engines.common.front import ParetoFront
 from srbench_lite.engines.common.tokens import CONST
 
@@ -47,37 +47,40 @@ class Scorer:
         self.cache: dict[tuple[str, ...], tuple[float, float, float]] = {}
         self.evaluations = 0
 
-    def score(
-        self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score(self, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, a, b)`` arrays; constant-free programs are looked up in the cache."""
-        n = len(programs)
+        n = len(batch)
         loss, a, b = np.empty(n), np.empty(n), np.empty(n)
         todo = []
-        for i, (t, c) in enumerate(zip(programs, consts, strict=True)):
-            hit = self.cache.get(t) if not len(c) else None
+        cache = self.cache
+        for i, (t, k) in enumerate(zip(batch.programs, batch.n_consts(), strict=True)):
+            hit = None if k else cache.get(t)
             if hit is None:
                 todo.append(i)
             else:
                 loss[i], a[i], b[i] = hit
         if todo:
-            s = score_many([programs[i] for i in todo], [consts[i] for i in todo], self.data)
+            sub = batch if len(todo) == n else batch.take(todo)
+            sl, sa, sb = sub.score(self.data)
             self.evaluations += len(todo)
-            loss[todo], a[todo], b[todo] = s.loss, s.a, s.b
-            if len(self.cache) < 500_000:
-                for j, i in enumerate(todo):
-                    if not len(consts[i]):
-                        self.cache[programs[i]] = (s.loss[j], s.a[j], s.b[j])
+            loss[todo], a[todo], b[todo] = sl, sa, sb
+            if len(cache) < 500_000:
+                for j, (t, k) in enumerate(zip(sub.programs, sub.n_consts(), strict=True)):
+                    if not k:
+                        cache[t] = (sl[j], sa[j], sb[j])
         return loss, a, b
 
     def fit(
-        self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray], iters: int = 8
-    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-        """LM on the LM rows, then ``(consts, loss, a, b)`` on all search rows."""
-        fitted = fit_many(programs, consts, self.lm_data, iters=iters).consts
-        self.evaluations += len(programs)
-        loss, a, b = self.score(programs, fitted)
-        return fitted, loss, a, b
+        self, batch: Batch, which: Sequence[int], iters: int = 8
+    ) -> tuple[Batch, np.ndarray, np.ndarray, np.ndarray]:
+        """LM on the LM rows for the programs ``which`` of ``batch`` (left unchanged): those
+        programs as a batch with the fitted constants, and their ``(loss, a, b)`` on all
+        search rows."""
+        sub = batch.take(which)
+        sub.fit(self.lm_data, iters=iters)
+        self.evaluations += len(sub)
+        loss, a, b = self.score(sub)
+        return sub, loss, a, b
 
     def fit_full(
         self, programs: Sequence[tuple[str, ...]], consts: Sequence[np.ndarray], iters: int = 30
