@@ -87,3 +87,30 @@ def test_power_law_pass_finds_monomials():
     assert best[0] < 1e-20
     assert best[1] == monomial_tokens(np.array([1, 2, -0.5, -1]))
     assert monomial_candidates(columns(X), y * (X[:, 0] > 2)) == []  # zeros: no log
+
+
+def test_simplified_children_keep_their_scaled_loss():
+    """The search rescores only the simplified children its hall of fame may take: stripping the
+    scaling and the other rewrites must leave the scaled loss unchanged (to rounding)."""
+    from srbench_lite.engines.common.batch import Data, score_many
+
+    rng = as_random(np.random.default_rng(11))
+    ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
+    X = np.random.default_rng(12).uniform(0.5, 3.0, size=(100, 3))
+    data = Data.from_xy(X, X[:, 0] * np.exp(-X[:, 1]) / X[:, 2])
+    simplify = Simplifier(strip_scaling=True)
+    pop = [random_tree(rng, ops, 3) for _ in range(40)]
+    children = []
+    for _ in range(1500):
+        t, c = mutate(rng, ops, *pop[rng.randrange(len(pop))])
+        if len(t) <= 35:
+            pop[rng.randrange(len(pop))] = (t, c)
+            children.append((t, np.asarray(c, dtype=np.float64)))
+    simple = [simplify(t, c) for t, c in children]
+    before = score_many([t for t, _ in children], [c for _, c in children], data).loss
+    after = score_many([t for t, _ in simple], [c for _, c in simple], data).loss
+    fin = np.isfinite(before)
+    changed = sum(s[0] != t for s, (t, _) in zip(simple, children, strict=True))
+    assert fin.sum() > 1000 and changed > 300
+    assert np.isfinite(after[fin]).all()
+    np.testing.assert_allclose(after[fin], before[fin], rtol=1e-6, atol=1e-24)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from srbench_lite.engines.common.batch import Batch
-from srbench_lite.engines.common.front import Entry
+from srbench_lite.engines.common.front import Entry, ParetoFront
 from srbench_lite.engines.common.rules import Simplifier
 from srbench_lite.engines.gp.targets import Target
 from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
@@ -41,6 +41,12 @@ class EvolutionConfig:
     adaptive_parsimony: float = 40.0
     stall_generations: int = 40
     lm_iters: int = 8
+
+
+def _may_accept(front: ParetoFront, loss: float, size: int) -> bool:
+    """Whether ``front`` may take a program of this size whose loss, rescored, equals ``loss``
+    to rounding (relative 1e-6, absolute 1e-24: well above the rounding of a scaled NMSE)."""
+    return front.would_accept(loss * (1.0 - 1e-6) - 1e-24, size)
 
 
 class Island:
@@ -257,17 +263,24 @@ class Evolution:
             best = float(loss[mine].min())
             if best < isl.best * (1 - 1e-9):
                 isl.best, isl.best_gen = best, self.generation
-        # the best children and any the hall of fame would take: simplified, rescored, offered
+        # the best children and any the hall of fame would take: simplified; those the hall of
+        # fame may take (simplification keeps the scaled loss, to rounding) rescored, offered
+        front = target.front
         cut = np.quantile(loss[ok], 0.2)
-        good = [i for i in ok if loss[i] <= cut or target.front.would_accept(loss[i], len(toks[i]))]
+        good = [i for i in ok if loss[i] <= cut or front.would_accept(loss[i], len(toks[i]))]
         simple = [self.simplify(toks[i], consts[i]) for i in good]
-        sl, sa, sb = target.scorer.score(Batch([t for t, _ in simple], [c for _, c in simple]))
         for j, i in enumerate(good):
             isl, slot = owner[i], slots[i]
             if isl.tokens[slot] is toks[i]:
                 isl.tokens[slot], isl.consts[slot] = simple[j]
                 isl.clean[slot] = True
-        self.offer(target, [t for t, _ in simple], [c for _, c in simple], sl, sa, sb)
+        hof = [
+            simple[j] for j, i in enumerate(good) if _may_accept(front, loss[i], len(simple[j][0]))
+        ]
+        if hof:
+            st, sc = [t for t, _ in hof], [c for _, c in hof]
+            sl, sa, sb = target.scorer.score(Batch(st, sc))
+            self.offer(target, st, sc, sl, sa, sb)
 
     def end_generation(self) -> None:
         """Migration, hall-of-fame re-injection and polish, parsimony decay, restarts."""
