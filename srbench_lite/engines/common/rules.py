@@ -95,22 +95,22 @@ def _const(v: float) -> _N:
 
 def _node(tok: str, kids: tuple) -> _N:
     """Build ``tok(kids)`` as is (no rewriting)."""
+    a = kids[0]
     if len(kids) == 1:
-        (a,) = kids
         toks, consts, var, lit = (tok, *a.toks), a.consts, a.var, a.lit
     else:
-        a, b = kids
+        b = kids[1]
         toks = (tok, *a.toks, *b.toks)
-        consts = a.consts + b.consts
+        consts = a.consts + b.consts if b.consts else a.consts
         var, lit = a.var or b.var, a.lit and b.lit
-    val = None
-    if not var:
-        try:
-            val = OPS[tok].value(*(k.val for k in kids))
-        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-            val = None
-        if val is not None and (not isinstance(val, float) or not math.isfinite(val)):
-            val = None
+    if var:
+        return _N(tok, kids, toks, consts, var, None, lit)
+    try:
+        val = OPS[tok].value(*(k.val for k in kids))
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+        val = None
+    if val is not None and (not isinstance(val, float) or not math.isfinite(val)):
+        val = None
     return _N(tok, kids, toks, consts, var, val, lit)
 
 
@@ -123,9 +123,12 @@ def _is_leaf_const(n: _N) -> bool:
     return not n.kids and not n.var
 
 
+_POW_REWRITE = {1.0: None, 2.0: "square", 3.0: "cube", 0.5: "sqrt", -1.0: "inv"}
+
+
 def _combine(tok: str, kids: tuple) -> _N:
     """The simplified ``tok(kids)`` for already simplified ``kids``."""
-    if not any(k.var for k in kids):  # fold constant subtrees
+    if not (kids[0].var or (len(kids) == 2 and kids[1].var)):  # fold constant subtrees
         node = _node(tok, kids)
         v = node.val
         if v is None:
@@ -195,9 +198,8 @@ def _combine(tok: str, kids: tuple) -> _N:
     if tok == "pow" and not b.kids and b.lit:
         if b.val == 0.0:
             return _num(1.0)
-        rewrite = {1.0: None, 2.0: "square", 3.0: "cube", 0.5: "sqrt", -1.0: "inv"}
-        if b.val in rewrite:
-            op = rewrite[b.val]
+        if b.val in _POW_REWRITE:
+            op = _POW_REWRITE[b.val]
             return a if op is None else _node(op, (a,))
     return _node(tok, kids)
 
@@ -223,35 +225,36 @@ def _strip(node: _N) -> _N:
     return node
 
 
-_LITERALS: dict[str, float | None] = {}
+_LEAVES: dict[str, _N] = {}
 
 
-def _literal(tok: str) -> float | None:
-    """The value of a literal token, None for a variable or parameter (cached)."""
-    if tok in _LITERALS:
-        return _LITERALS[tok]
-    v = literal_value(tok) if tok[0] != "x" and is_literal(tok) else None
-    if len(_LITERALS) < 10_000:
-        _LITERALS[tok] = v
-    return v
+def _leaf_of(tok: str) -> _N:
+    """The leaf of a variable, parameter or literal token (cached: nodes are never changed)."""
+    node = _LEAVES.get(tok)
+    if node is None:
+        node = _leaf(tok, literal_value(tok) if tok[0] != "x" and is_literal(tok) else None)
+        if len(_LEAVES) < 10_000:
+            _LEAVES[tok] = node
+    return node
 
 
 def _simplify(tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool) -> _N:
     stack: list[_N] = []
+    push, pop = stack.append, stack.pop
     k = tokens.count(CONST) if isinstance(tokens, tuple) else list(tokens).count(CONST)
     for tok in reversed(tokens):
         a = ARITY.get(tok, 0)
         if a == 0:
             if tok == CONST:
                 k -= 1
-                stack.append(_leaf(CONST, _C(float(consts[k]), k)))
+                push(_leaf(CONST, _C(float(consts[k]), k)))
             else:
-                stack.append(_leaf(tok, _literal(tok)))
+                push(_LEAVES.get(tok) or _leaf_of(tok))
         elif a == 1:
-            stack.append(_combine(tok, (stack.pop(),)))
+            push(_combine(tok, (pop(),)))
         else:
-            first = stack.pop()
-            stack.append(_combine(tok, (first, stack.pop())))
+            first = pop()
+            push(_combine(tok, (first, pop())))
     node = stack[0]
     if strip_scaling:
         node = _strip(node)
