@@ -152,6 +152,7 @@ def test_a_batch_fits_a_subset_and_leaves_itself_alone(name):
 
 
 def test_packing_matches_a_direct_encoding():
+    pytest.importorskip("numba")
     from srbench_lite.engines.common.operators import VAL, VAR
     from srbench_lite.engines.common.program import pack
 
@@ -168,9 +169,15 @@ def test_packing_matches_a_direct_encoding():
     assert P.progs.T.tolist() == [[0, 5, 0, 2], [5, 3, 2, 2], [8, 1, 5, 0], [9, 3, 5, 1]]
     np.testing.assert_array_equal(P.vals, [2.0, 3.0, 5.0, 6.0, np.pi, 1.0, 2.0])
     assert P.depth == 2
-    for bad, match in ((("add", "x0"),), "single expression"), ((("foo",),), "unknown token"):
+    for bad, match in (
+        ((("add", "x0"),), "single expression"),
+        (((),), "single expression"),
+        ((("foo",),), "unknown token"),
+    ):
         with pytest.raises(ValueError, match=match):
             pack(bad, [None])
+    with pytest.raises(ValueError, match="1 constants but 2"):
+        pack([("x0",), ("add", "c", "x0")], [None, [1.0, 2.0]])
 
 
 def test_backends_give_the_same_losses():

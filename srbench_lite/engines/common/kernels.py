@@ -506,7 +506,9 @@ KERNELS = (eval_batch, score_batch, fit_batch)
 def compiled() -> bool:
     """Whether every kernel can run without compiling first: compiled in this process, or in
     numba's on-disk cache for the current source (a first compilation takes seconds)."""
-    for f in KERNELS:
+    from srbench_lite.engines.common.pack_kernel import pack_batch
+
+    for f in (*KERNELS, pack_batch):
         if f.signatures:
             continue
         try:
@@ -518,7 +520,7 @@ def compiled() -> bool:
 
 
 def warm_up() -> None:
-    """Compile (and cache on disk) every kernel on a tiny batch."""
+    """Compile (and cache on disk) every kernel (packing included) on a tiny batch."""
     from srbench_lite.engines.common.program import pack
 
     P = pack([("add", "x0", "c")], [[1.0]])

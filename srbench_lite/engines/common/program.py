@@ -3,19 +3,20 @@
 A token sequence (prefix order) becomes, in postfix order, one opcode and one argument per node:
 a variable ``x<i>`` is ``(VAR, i)``; a constant placeholder or a literal is ``(VAL, j)`` where
 ``j`` indexes the program's *values*: its ``k`` fitted constants first (the k-th ``"c"`` from
-the left, or the parameter ``"p<k>"``, is value ``k``), then its literals. The encoding of
-each distinct token sequence is computed once and cached, as raw ``int64`` bytes, so that
-packing a batch joins bytes instead of building Python lists.
+the left, or the parameter ``"p<k>"``, is value ``k``), then its literals (right to left).
+Every token is looked up once in a table of what it is; a whole batch is then laid out by one
+compiled call (:mod:`.pack_kernel`), with no Python loop over tokens.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
+from srbench_lite.engines.common import pack_kernel as pk
 from srbench_lite.engines.common.operators import OPS, VAL, VAR
 from srbench_lite.engines.common.tokens import (
     CONST,
@@ -23,101 +24,54 @@ from srbench_lite.engines.common.tokens import (
     is_parameter,
     is_variable,
     literal_value,
-    n_constants,
 )
 
-__all__ = ["Encoded", "Packed", "encode", "pack"]
-
-_I64 = np.dtype(np.int64)
-_NO_LITERALS = np.zeros(0)
-_NO_LITERALS.flags.writeable = False
+__all__ = ["Packed", "pack"]
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """One program: postfix ``code``/``arg`` (``int64`` bytes), its literal values, and
-    ``info``: ``int64`` bytes of (number of nodes, constants, values, stack depth)."""
+class _TokenTable:
+    """Token -> row id; per row: kind, opcode, argument (arity, column or parameter index)
+    and literal value, as arrays for :func:`.pack_kernel.pack_batch`."""
 
-    code: bytes
-    arg: bytes
-    literals: np.ndarray
-    n_consts: int
-    depth: int
-    info: bytes
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.rows: list[tuple[int, int, int, float]] = []
+        self.arrays: tuple[np.ndarray, ...] = ()
+        for op in OPS.values():
+            self._add(op.name, (pk.OP, op.code, op.arity, 0.0))
+        self._add(CONST, (pk.CONST, VAL, 0, 0.0))
+
+    def _add(self, tok: str, row: tuple[int, int, int, float]) -> None:
+        self.ids[tok] = len(self.rows)
+        self.rows.append(row)
+        self.arrays = ()
+
+    def learn(self, tokens) -> None:
+        """Add the tokens not in the table yet; ``ValueError`` for one that is no token."""
+        for tok in set(tokens) - self.ids.keys():
+            if is_variable(tok):
+                self._add(tok, (pk.VARIABLE, VAR, int(tok[1:]), 0.0))
+            elif is_parameter(tok):
+                self._add(tok, (pk.PARAMETER, VAL, int(tok[1:]), 0.0))
+            elif is_literal(tok):
+                self._add(tok, (pk.LITERAL, VAL, 0, literal_value(tok)))
+            else:
+                raise ValueError(f"unknown token {tok!r}")
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """``(kind, code, arg, lit)`` arrays."""
+        if not self.arrays:
+            kind, code, arg, lit = zip(*self.rows, strict=True)
+            self.arrays = (
+                np.array(kind, dtype=np.int64),
+                np.array(code, dtype=np.int64),
+                np.array(arg, dtype=np.int64),
+                np.array(lit, dtype=np.float64),
+            )
+        return self.arrays
 
 
-# token -> (kind, opcode or index, arity or literal value); kinds:
-_OP, _CONST, _LEAF, _LITERAL = 0, 1, 2, 3
-_TOKENS: dict[str, tuple[int, int, float]] = {
-    op.name: (_OP, op.code, op.arity) for op in OPS.values()
-}
-_TOKENS[CONST] = (_CONST, VAL, 0)
-
-
-def _token(tok: str) -> tuple[int, int, float]:
-    """What a token is (looked up in a table filled as tokens are met)."""
-    hit = _TOKENS.get(tok)
-    if hit is not None:
-        return hit
-    if is_variable(tok):
-        hit = (_LEAF, VAR, int(tok[1:]))
-    elif is_parameter(tok):
-        hit = (_LEAF, VAL, int(tok[1:]))
-    elif is_literal(tok):
-        hit = (_LITERAL, VAL, literal_value(tok))
-    else:
-        raise ValueError(f"unknown token {tok!r}")
-    if len(_TOKENS) < 10_000:
-        _TOKENS[tok] = hit
-    return hit
-
-
-_CACHE: dict[tuple[str, ...], Encoded] = {}
-_CACHE_MAX = 200_000
-
-
-def encode(tokens: Sequence[str]) -> Encoded:
-    """The (cached) postfix encoding of a prefix token sequence; ``ValueError`` if malformed."""
-    key = tuple(tokens)
-    hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
-    k = n_constants(key)
-    code: list[int] = []
-    arg: list[int] = []
-    literals: list[float] = []
-    ci = k
-    depth = 0
-    height = 0
-    for tok in reversed(key):
-        kind, c, x = _TOKENS.get(tok) or _token(tok)
-        code.append(c)
-        if kind == _OP:
-            if height < x:
-                raise ValueError(f"not a single expression: {key!r}")
-            arg.append(0)
-            height -= x - 1
-            continue
-        if kind == _CONST:
-            ci -= 1
-            arg.append(ci)
-        elif kind == _LEAF:
-            arg.append(x)
-        else:
-            arg.append(k + len(literals))
-            literals.append(x)
-        height += 1
-        if height > depth:
-            depth = height
-    if height != 1:
-        raise ValueError(f"not a single expression: {key!r}")
-    info = array("q", (len(code), k, k + len(literals), depth)).tobytes()
-    lits = np.array(literals, dtype=np.float64) if literals else _NO_LITERALS
-    out = Encoded(array("q", code).tobytes(), array("q", arg).tobytes(), lits, k, depth, info)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[key] = out
-    return out
+_TABLE = _TokenTable()
 
 
 @dataclass
@@ -155,29 +109,29 @@ class Packed:
 
 
 def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | None]) -> Packed:
-    """Pack ``programs`` with their constants (``None``: all ones) for one kernel call."""
-    encs = [encode(t) for t in programs]
-    n = len(encs)
-    parts: list = []
-    for e, c in zip(encs, consts, strict=True):
-        if c is None:
-            parts.append(np.ones(e.n_consts))
-        elif len(c) != e.n_consts:
-            raise ValueError(f"expression has {e.n_consts} constants but {len(c)} were given")
-        else:
-            parts.append(c)
-        if e.literals.size:
-            parts.append(e.literals)
-    vals = np.concatenate(parts, dtype=np.float64) if parts else np.zeros(0)
-    info = np.frombuffer(b"".join([e.info for e in encs]), dtype=_I64).reshape(n, 4)
-    progs = np.zeros((4, n), dtype=np.int64)
-    length, n_vals = info[:, 0], info[:, 2]
-    np.cumsum(length[:-1], out=progs[0, 1:])
-    progs[1] = length
-    np.cumsum(n_vals[:-1], out=progs[2, 1:])
-    progs[3] = info[:, 1]
-    nodes = np.empty((2, int(length.sum())), dtype=np.int64)
-    nodes[0] = np.frombuffer(b"".join([e.code for e in encs]), dtype=_I64)
-    nodes[1] = np.frombuffer(b"".join([e.arg for e in encs]), dtype=_I64)
-    depth = int(info[:, 3].max()) if n else 1
-    return Packed(nodes, progs, vals, depth)
+    """Pack ``programs`` with their constants (``None``: all ones) for one kernel call;
+    ``ValueError`` names a malformed program or a constants vector of the wrong length."""
+    consts = list(consts)
+    if len(consts) != len(programs):
+        raise ValueError(f"{len(programs)} programs but {len(consts)} constant vectors")
+    table = _TABLE
+    try:
+        ids = np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
+    except KeyError:
+        table.learn(chain.from_iterable(programs))
+        ids = np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
+    lengths = np.fromiter(map(len, programs), np.int64, len(programs))
+    clens = np.fromiter((-1 if c is None else len(c) for c in consts), np.int64, len(consts))
+    given = [c for c in consts if c is not None]
+    cvals = np.concatenate(given, dtype=np.float64) if given else np.zeros(0)
+    nodes, progs, vals, depth, bad, why = pk.pack_batch(
+        ids, lengths, *table.columns(), cvals, clens
+    )
+    if why == pk.MALFORMED:
+        raise ValueError(f"not a single expression: {tuple(programs[bad])!r}")
+    if why == pk.WRONG_CONSTANTS:
+        from srbench_lite.engines.common.tokens import n_constants
+
+        k, given_k = n_constants(programs[bad]), len(consts[bad])
+        raise ValueError(f"expression has {k} constants but {given_k} were given")
+    return Packed(nodes, progs, vals, int(depth))
