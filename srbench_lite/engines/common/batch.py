@@ -271,10 +271,10 @@ class Batch:
         constants only change when the loss on ``data`` improves); ``(loss, a, b)`` after."""
         n = len(self.programs)
         if self.packed is not None:
-            from srbench_lite.engines.common import kernels
+            from srbench_lite.engines.common.fit_kernel import fit_batch
 
             P, out = self.packed, np.empty((3, n))
-            kernels.fit_batch(
+            fit_batch(
                 P.nodes, P.progs, P.vals, data.XT, data.y, P.depth, int(iters), scale, out
             )
             return out[0], out[1], out[2]

@@ -1,4 +1,4 @@
-"""Compiled (numba) stack machine: evaluate, score and fit the constants of many programs per call.
+"""Compiled (numba) stack machine: evaluate and score many programs per call.
 
 A batch of programs is packed by :mod:`.program` into flat arrays: ``nodes[0]``/``nodes[1]``
 (code/arg) hold every program's nodes in postfix order (code the opcode from :mod:`.operators`;
@@ -10,9 +10,9 @@ dispatcher's cost grows with them.
 
 Every kernel rejects a program whose intermediate values are ever non-finite (overflow,
 division by zero, log of a negative ...), as :func:`.evaluate.evaluate` does: its loss is
-``inf``. Fitting uses forward-mode derivatives (exact, no finite differences) and
-Levenberg-Marquardt on ``a * f(x; c) + b``. Imported only where numba is available
-(:mod:`.backend` decides); compiled once and cached on disk (``cache=True``).
+``inf``. Constant fitting (:mod:`.fit_kernel`) and packing (:mod:`.pack_kernel`) build on this
+module. Imported only where numba is available (:mod:`.batch` decides); compiled once and
+cached on disk (``cache=True``).
 """
 
 from __future__ import annotations
@@ -269,246 +269,16 @@ def score_batch(nodes, progs, vals, X, y, depth, scale, out):
             out[0, p], out[1, p], out[2, p] = math.inf, 1.0, 0.0
 
 
-# ---------------------------------------------------------------------------------------------
-# forward-mode derivatives with respect to the first k values (the fitted constants)
-
-
-@_jit
-def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
-    """Values (``st[0]``) and derivatives by each constant (``dst[0, j]``); False if any
-    intermediate value or derivative is non-finite. ``dep[d]``: slot ``d`` depends on a constant.
-    """
-    n = X.shape[1]
-    sp = 0
-    for j in range(s, s + length):
-        op = code[j]
-        if op == VAR or op == VAL:
-            _leaf(op, arg[j], vals, v0, X, st[sp], n)
-            idx = arg[j]
-            dep[sp] = op == VAL and idx < k
-            if dep[sp]:
-                for q in range(k):
-                    w = 1.0 if q == idx else 0.0
-                    for i in range(n):
-                        dst[sp, q, i] = w
-            sp += 1
-        elif op < 10:  # binary: first operand on top (slot t), result into slot u below it
-            sp -= 1
-            t = sp
-            u = sp - 1
-            dx = dep[t]
-            dy = dep[u]
-            if dx or dy:
-                for q in range(k):
-                    for i in range(n):
-                        x = st[t, i]
-                        y = st[u, i]
-                        gx = dst[t, q, i] if dx else 0.0
-                        gy = dst[u, q, i] if dy else 0.0
-                        if op == _ADD:
-                            g = gx + gy
-                        elif op == _SUB:
-                            g = gx - gy
-                        elif op == _MUL:
-                            g = gx * y + x * gy
-                        elif op == _DIV:
-                            g = (gx - x / y * gy) / y if y != 0.0 else math.inf
-                        elif gy != 0.0:  # pow: d(x**y) = y*x**(y-1)*dx + x**y*log(x)*dy
-                            if x > 0.0:
-                                g = y * x ** (y - 1.0) * gx + x**y * math.log(x) * gy
-                            else:
-                                g = math.nan
-                        elif gx == 0.0:
-                            g = 0.0
-                        elif x == 0.0:
-                            g = gx if y == 1.0 else (0.0 if y > 1.0 else math.inf)
-                        else:
-                            g = y * x ** (y - 1.0) * gx
-                        if not abs(g) <= _BIG:
-                            return False
-                        dst[u, q, i] = g
-            dep[u] = dx or dy
-            if not (_binary(op, st[t], st[u], n) and _finite(st[u], n)):
-                return False
-        else:
-            u = sp - 1
-            if dep[u]:
-                for q in range(k):
-                    for i in range(n):
-                        x = st[u, i]
-                        gx = dst[u, q, i]
-                        if op == _NEG:
-                            g = -gx
-                        elif op == _INV:
-                            g = -gx / (x * x) if x != 0.0 else math.inf
-                        elif op == _SIN:
-                            g = math.cos(x) * gx
-                        elif op == _COS:
-                            g = -math.sin(x) * gx
-                        elif op == _TAN:
-                            c = math.cos(x)
-                            g = gx / (c * c) if c != 0.0 else math.inf
-                        elif op == _EXP:
-                            g = math.exp(x) * gx if x < 709.78 else math.inf
-                        elif op == _LOG:
-                            g = gx / x if x != 0.0 else math.inf
-                        elif op == _SQRT:
-                            g = 0.5 * gx / math.sqrt(x) if x > 0.0 else math.inf
-                        elif op == _SQUARE:
-                            g = 2.0 * x * gx
-                        elif op == _CUBE:
-                            g = 3.0 * x * x * gx
-                        elif op == _ABS:
-                            g = gx if x > 0.0 else (-gx if x < 0.0 else 0.0)
-                        elif op == _TANH:
-                            t = math.tanh(x)
-                            g = (1.0 - t * t) * gx
-                        elif op == _ASIN or op == _ACOS:
-                            q2 = 1.0 - x * x
-                            g = gx / math.sqrt(q2) if q2 > 0.0 else math.inf
-                            g = g if op == _ASIN else -g
-                        else:
-                            g = math.nan
-                        if not abs(g) <= _BIG:
-                            return False
-                        dst[u, q, i] = g
-            if not (_unary(op, st[u], n) and _finite(st[u], n)):
-                return False
-    return True
-
-
-@_jit
-def _solve(A, g, m):
-    """Solve ``A x = g`` (``m x m``, symmetric positive definite) by Cholesky; None if not SPD."""
-    L = np.zeros((m, m))
-    for i in range(m):
-        for j in range(i + 1):
-            s = A[i, j]
-            for t in range(j):
-                s -= L[i, t] * L[j, t]
-            if i == j:
-                if not s > 0.0:
-                    return np.empty(0)
-                L[i, i] = math.sqrt(s)
-            else:
-                L[i, j] = s / L[j, j]
-    z = np.empty(m)
-    for i in range(m):
-        s = g[i]
-        for t in range(i):
-            s -= L[i, t] * z[t]
-        z[i] = s / L[i, i]
-    x = np.empty(m)
-    for i in range(m - 1, -1, -1):
-        s = z[i]
-        for t in range(i + 1, m):
-            s -= L[t, i] * x[t]
-        x[i] = s / L[i, i]
-    return x
-
-
-@_jit
-def _sse_at(code, arg, s, length, vals, v0, X, y, st, scale, ym, yy):
-    n = X.shape[1]
-    if not _run(code, arg, s, length, vals, v0, X, st):
-        return math.inf, 1.0, 0.0
-    loss, a, b = _scale(st[0], y, n, ym, yy, scale)
-    return loss, a, b
-
-
-@_jit
-def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
-    """Levenberg-Marquardt on the first ``progs[3, p]`` values of every program (in place).
-
-    The model is ``a * f(x; c) + b`` with ``a, b`` re-solved in closed form after every step
-    (``scale``) or fixed to 1, 0. A program's values only change when the loss improves;
-    ``out[0], out[1], out[2]`` receive the final NMSE and scaling (``inf`` when undefined).
-    """
-    code, arg = nodes[0], nodes[1]
-    nconst = progs[3]
-    n_prog = progs.shape[1]
-    n = X.shape[1]
-    ym, yy = _y_stats(y)
-    kmax = 1
-    for p in range(n_prog):
-        kmax = max(kmax, nconst[p])
-    st = np.empty((depth, n))
-    dst = np.empty((depth, kmax, n))
-    dep = np.zeros(depth, dtype=np.bool_)
-    for p in range(n_prog):
-        s, L, v0, k = progs[0, p], progs[1, p], progs[2, p], progs[3, p]
-        f, ca, cb = _sse_at(code, arg, s, L, vals, v0, X, y, st, scale, ym, yy)
-        if k == 0 or not f < math.inf:
-            out[0, p], out[1, p], out[2, p] = f, ca, cb
-            continue
-        m = k + 2 if scale else k
-        lam = 1e-3
-        trial = np.empty(k)
-        for _ in range(iters):
-            if f <= 1e-30:
-                break
-            if not _run_grad(code, arg, s, L, vals, v0, k, X, st, dst, dep):
-                break
-            # Jacobian of r = a*f + b - y by (c_1..c_k, a, b) and the residual, as J^T J, J^T r
-            A = np.zeros((m, m))
-            g = np.zeros(m)
-            col = np.empty(m)
-            for i in range(n):
-                fi = st[0, i]
-                if dep[0]:
-                    for q in range(k):
-                        col[q] = ca * dst[0, q, i] if scale else dst[0, q, i]
-                else:
-                    for q in range(k):
-                        col[q] = 0.0
-                if scale:
-                    col[k] = fi
-                    col[k + 1] = 1.0
-                    r = ca * fi + cb - y[i]
-                else:
-                    r = fi - y[i]
-                for u in range(m):
-                    g[u] += col[u] * r
-                    for w in range(u + 1):
-                        A[u, w] += col[u] * col[w]
-            for u in range(m):
-                for w in range(u):
-                    A[w, u] = A[u, w]
-            improved = False
-            while lam < 1e10:
-                D = A.copy()
-                for u in range(m):
-                    D[u, u] += lam * A[u, u] + 1e-12 * (1.0 + A[u, u])
-                step = _solve(D, g, m)
-                if step.shape[0] == 0:
-                    lam *= 10.0
-                    continue
-                for q in range(k):
-                    trial[q] = vals[v0 + q]
-                    vals[v0 + q] -= step[q]
-                fn, na, nb = _sse_at(code, arg, s, L, vals, v0, X, y, st, scale, ym, yy)
-                if fn < f:
-                    improved = fn < f * (1.0 - 1e-10)
-                    f, ca, cb = fn, na, nb
-                    lam = max(lam * 0.2, 1e-12)
-                    break
-                for q in range(k):
-                    vals[v0 + q] = trial[q]
-                lam *= 5.0
-            if not improved:
-                break
-        out[0, p], out[1, p], out[2, p] = f, ca, cb
-
-
-KERNELS = (eval_batch, score_batch, fit_batch)
+KERNELS = (eval_batch, score_batch)
 
 
 def compiled() -> bool:
     """Whether every kernel can run without compiling first: compiled in this process, or in
     numba's on-disk cache for the current source (a first compilation takes seconds)."""
+    from srbench_lite.engines.common.fit_kernel import fit_batch
     from srbench_lite.engines.common.pack_kernel import pack_batch
 
-    for f in (*KERNELS, pack_batch):
+    for f in (*KERNELS, fit_batch, pack_batch):
         if f.signatures:
             continue
         try:
@@ -521,6 +291,7 @@ def compiled() -> bool:
 
 def warm_up() -> None:
     """Compile (and cache on disk) every kernel (packing included) on a tiny batch."""
+    from srbench_lite.engines.common.fit_kernel import fit_batch
     from srbench_lite.engines.common.program import pack
 
     P = pack([("add", "x0", "c")], [[1.0]])
