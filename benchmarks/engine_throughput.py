@@ -195,8 +195,13 @@ def _run_search(root: str, name: str, seconds: float, seed: int) -> dict:
 def search_part(args) -> None:
     here = str(Path(__file__).resolve().parents[1])
     with tempfile.TemporaryDirectory() as tmp:
+        top = subprocess.run(
+            ["git", "ls-tree", "--name-only", args.search_ref],
+            cwd=here, capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        paths = [p for p in ("srbench_lite", "datasets") if p in top]  # datasets/: older trees
         archive = subprocess.run(
-            ["git", "archive", args.search_ref, "srbench_lite", "datasets"],
+            ["git", "archive", args.search_ref, *paths],
             cwd=here, capture_output=True, check=True,
         ).stdout  # fmt: skip
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
