@@ -22,6 +22,7 @@ from srbench_lite.engines.gp.monomial import (
     monomial_candidates,
     monomial_tokens,
     power_law_exponents,
+    sign_factor,
 )
 from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
 
@@ -39,8 +40,8 @@ _TERM_PENALTY = 3.0
 
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
-    x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y) (terms undefined on
-    the data are dropped)."""
+    x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y), cos(x·y), sin(x·y)
+    (terms undefined on the data are dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
@@ -54,7 +55,7 @@ def _library(d: int) -> list[tuple[str, ...]]:
             out += [("mul", xi, "cos", xj), ("mul", xi, "sin", xj)]
             if i < j:
                 out += [("mul", xi, xj), ("sub", xi, xj), ("add", xi, xj)]
-                out += [("cos", "sub", xi, xj)]
+                out += [("cos", "sub", xi, xj), ("cos", "mul", xi, xj), ("sin", "mul", xi, xj)]
                 out += [("sub", "square", xi, "square", xj), ("add", "square", xi, "square", xj)]
                 out += [("square", "sub", xi, xj)]
     return out
@@ -239,6 +240,25 @@ def _log_misfit(cols, z) -> float:
     return float(r @ r) / den if den > 0 and np.isfinite(r).all() else math.inf
 
 
+def _planck_scale(w: np.ndarray, scols, rows: int) -> tuple[float, np.ndarray] | None:
+    """``(k, A)``: the scale ``k`` (just above ``max w``) for which ``A``, the inverse of
+    ``A / (e^A - 1) = w / k``, is closest to a power law, and that ``A``; None if ``w`` is not
+    positive."""
+    if not np.all(w > 0):
+        return None
+    top = float(np.max(w))
+    best = None
+    for e in np.logspace(-4, 1, 26):
+        k = top * (1.0 + float(e))
+        z = transformed(w / k, "planck")
+        if z is None:
+            continue
+        misfit = _log_misfit(scols, z[:rows])
+        if best is None or misfit < best[0]:
+            best = (misfit, k, z)
+    return None if best is None else (best[1], best[2])
+
+
 def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...], list[float]]]:
     """``t + c*M``: for the best power law and the best library term ``t`` of ``z``, the best
     power law ``M`` of what ``t`` leaves (``(m1 H + m2 a M) / (k T)``-like laws: sums whose
@@ -298,6 +318,9 @@ def make_targets(
         clean = clean_factor(cols, ys, tol)
         if clean is not None and clean not in factors:
             factors.insert(1, clean)
+    signed = sign_factor(cols, ys)  # y = g(x_j) * power law, g changing sign
+    if signed is not None and signed not in factors:
+        factors.insert(1, signed)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)
@@ -315,7 +338,15 @@ def make_targets(
         for tr in INVERSE:
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            z = transformed(w, tr)
+            tfac = fac
+            if tr == "planck":  # A / (e^A - 1) is w up to a scale: the one that makes A a power law
+                scaled = _planck_scale(w, scols, rows)
+                if scaled is None:
+                    continue
+                k, z = scaled
+                tfac = (repr(k),) if fac is None else ("mul", repr(k), *fac)
+            else:
+                z = transformed(w, tr)
             if z is None:
                 continue
             with np.errstate(all="ignore"):  # huge targets only give useless (inf) fits
@@ -325,7 +356,7 @@ def make_targets(
                 (nm * _TERM_PENALTY ** (k + 1) for k, (nm, _, _) in enumerate(fits)),
                 default=math.inf,
             )
-            options.append([score, fac, tr, z, seeds, _log_misfit(scols, z[:rows])])
+            options.append([score, tfac, tr, z, seeds, _log_misfit(scols, z[:rows])])
     # the targets most promising by library sums or by a log-log fit (and y itself) also get
     # power-law seeds
     by_log = sorted(options, key=lambda o: o[5])[:_POWER_LAW_OPTIONS]

@@ -34,6 +34,8 @@ INVERSE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "atanh": (("tanh",), ()),
     "log1p": (("sub", "exp"), ("1",)),  # w = e^A - 1 (diode-like laws)
     "bose": (("inv", "sub", "exp"), ("1",)),  # w = 1 / (e^A - 1) (Bose-Einstein, Planck)
+    # w = A / (e^A - 1) (Planck's law over its low-A limit M): A occurs twice, see Target.to_full
+    "planck": ((), ()),
 }
 
 
@@ -88,6 +90,21 @@ class Scorer:
         return s.consts, s.loss, s.a, s.b
 
 
+def planck_inverse(w: np.ndarray) -> np.ndarray:
+    """The ``x > 0`` with ``x / (e^x - 1) = w``, for each ``0 < w < 1`` (Newton on the log)."""
+    w = np.asarray(w, dtype=np.float64)
+    lw = np.log(w)
+    x = np.maximum(2.0 * (1.0 - w), -lw + np.log1p(-lw))  # small-x and large-x asymptotes
+    for _ in range(60):
+        h = np.log(x) - np.log(np.expm1(x)) - lw
+        dh = 1.0 / x - 1.0 / -np.expm1(-x)
+        step = h / dh
+        x = np.maximum(x - step, 0.5 * x)
+        if np.max(np.abs(step) / x) < 1e-14:
+            break
+    return x
+
+
 def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
     """``T(w)`` for a transform name of :data:`INVERSE`, or None where it is undefined/flat."""
     same_sign = bool(np.all(w > 0) or np.all(w < 0))
@@ -114,6 +131,8 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = np.arctanh(w) if np.max(np.abs(w)) < 1 else None
         elif transform == "log1p":
             z = np.log1p(w) if np.min(w) > -1 else None
+        elif transform == "planck":
+            z = planck_inverse(w) if np.all((w > 0) & (w < 1)) else None
         else:  # bose
             z = np.log1p(1.0 / w) if np.all(w > 0) else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
@@ -124,7 +143,7 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
     transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w,
-    log(1+w), log(1+1/w)).
+    log(1+w), log(1+1/w), the inverse of A/(e^A - 1)).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
@@ -153,8 +172,15 @@ class Target:
         """Tokens and constants of the model of ``y`` that this target's model implies."""
         if self.is_main:
             return tuple(tokens), np.asarray(consts, dtype=np.float64)
-        before, after = INVERSE[self.transform]
-        toks = (*before, "add", CONST, "mul", CONST, *tokens, *after)
+        affine = ("add", CONST, "mul", CONST, *tokens)
+        cs = [b, a, *consts]
+        if self.transform == "planck":  # A / (e^A - 1) with A = a*f, written twice
+            scaled = ("mul", CONST, *tokens)  # (no offset: the law's A is a power law, and
+            toks = ("div", *scaled, "sub", "exp", *scaled, "1")  # two would overrun the size cap)
+            cs = [a, *consts, a, *consts]
+        else:
+            before, after = INVERSE[self.transform]
+            toks = (*before, *affine, *after)
         if self.factor is not None:
             toks = ("mul", *self.factor, *toks)
-        return toks, np.asarray([b, a, *consts], dtype=np.float64)
+        return toks, np.asarray(cs, dtype=np.float64)
