@@ -181,13 +181,18 @@ def test_planck_inverse_undoes_a_over_expm1():
             ),
             "x0*x1**3/(pi**2*(exp(x0*x1/(2*pi*x2)) - 1))",
         ),
+        # 1/cosh: n/(e^A + e^-A), A = x1*x2/4 (scale found)
+        (
+            lambda X: X[:, 0] / (np.exp(X[:, 1] * X[:, 2] / 4) + np.exp(-X[:, 1] * X[:, 2] / 4)),
+            "x0/(exp(x1*x2/4) + exp(-x1*x2/4))",
+        ),
         # sign set by one variable: x1*cos(x2)/x0**2
         (lambda X: X[:, 1] * np.cos(X[:, 2] + 0.5) / X[:, 0] ** 2, "x1*cos(x2 + 1/2)/x0**2"),
         # a cosine of a product
         (lambda X: 2 * X[:, 0] * (1 - np.cos(X[:, 1] * X[:, 2])), "2*x0*(1 - cos(x1*x2))"),
     ],
 )
-def test_screening_seeds_planck_sign_and_product_laws(law, truth):
+def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth):
     rng = np.random.default_rng(8)
     X = rng.uniform(1, 5, size=(300, 3))
     m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, law(X))

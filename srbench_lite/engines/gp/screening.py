@@ -24,7 +24,7 @@ from srbench_lite.engines.gp.monomial import (
     power_law_exponents,
     sign_factor,
 )
-from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
+from srbench_lite.engines.gp.targets import INVERSE, SCALED, Target, transformed
 
 __all__ = ["Library", "make_targets", "seed_expressions"]
 
@@ -240,17 +240,17 @@ def _log_misfit(cols, z) -> float:
     return float(r @ r) / den if den > 0 and np.isfinite(r).all() else math.inf
 
 
-def _planck_scale(w: np.ndarray, scols, rows: int) -> tuple[float, np.ndarray] | None:
-    """``(k, A)``: the scale ``k`` (just above ``max w``) for which ``A``, the inverse of
-    ``A / (e^A - 1) = w / k``, is closest to a power law, and that ``A``; None if ``w`` is not
-    positive."""
+def _fit_scale(w: np.ndarray, tr: str, scols, rows: int) -> tuple[float, np.ndarray] | None:
+    """``(k, A)`` for a transform of :data:`.targets.SCALED` (``A / (e^A - 1) = w / k``,
+    ``1 / cosh A = w / k``): the scale ``k`` (just above ``max w``) for which ``A`` is closest
+    to a power law, and that ``A``; None if ``w`` is not positive."""
     if not np.all(w > 0):
         return None
     top = float(np.max(w))
     best = None
     for e in np.logspace(-4, 1, 26):
         k = top * (1.0 + float(e))
-        z = transformed(w / k, "planck")
+        z = transformed(w / k, tr)
         if z is None:
             continue
         misfit = _log_misfit(scols, z[:rows])
@@ -339,8 +339,8 @@ def make_targets(
             if deadline is not None and time.perf_counter() > deadline:
                 break
             tfac = fac
-            if tr == "planck":  # A / (e^A - 1) is w up to a scale: the one that makes A a power law
-                scaled = _planck_scale(w, scols, rows)
+            if tr in SCALED:  # w up to a scale: the one that makes A a power law
+                scaled = _fit_scale(w, tr, scols, rows)
                 if scaled is None:
                     continue
                 k, z = scaled

@@ -17,7 +17,7 @@ from srbench_lite.engines.common.batch import Data, fit_many, score_many
 from srbench_lite.engines.common.front import ParetoFront
 from srbench_lite.engines.common.tokens import CONST
 
-__all__ = ["INVERSE", "Scorer", "Target", "transformed"]
+__all__ = ["INVERSE", "SCALED", "Scorer", "Target", "planck_inverse", "transformed"]
 
 #: transform T of the target -> the tokens around the fitted affine ``A = a*f+b`` that map it
 #: back to y / M: ``(*before, *A, *after)``
@@ -34,9 +34,13 @@ INVERSE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "atanh": (("tanh",), ()),
     "log1p": (("sub", "exp"), ("1",)),  # w = e^A - 1 (diode-like laws)
     "bose": (("inv", "sub", "exp"), ("1",)),  # w = 1 / (e^A - 1) (Bose-Einstein, Planck)
-    # w = A / (e^A - 1) (Planck's law over its low-A limit M): A occurs twice, see Target.to_full
+    # w = A / (e^A - 1) (Planck's law over its low-A limit M), w = 2 / (e^A + e^-A) (1/cosh):
+    # A occurs twice, see Target.to_full; w is known up to a scale (see SCALED)
     "planck": ((), ()),
+    "sech": ((), ()),
 }
+#: transforms whose w is only known up to a scale k (``w / k`` is transformed; screening fits k)
+SCALED = ("planck", "sech")
 
 
 class Scorer:
@@ -133,6 +137,8 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = np.log1p(w) if np.min(w) > -1 else None
         elif transform == "planck":
             z = planck_inverse(w) if np.all((w > 0) & (w < 1)) else None
+        elif transform == "sech":
+            z = np.arccosh(1.0 / w) if np.all((w > 0) & (w <= 1)) else None
         else:  # bose
             z = np.log1p(1.0 / w) if np.all(w > 0) else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
@@ -143,7 +149,7 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
     transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w,
-    log(1+w), log(1+1/w), the inverse of A/(e^A - 1)).
+    log(1+w), log(1+1/w), the inverses of A/(e^A - 1) and 1/cosh A).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
@@ -174,9 +180,12 @@ class Target:
             return tuple(tokens), np.asarray(consts, dtype=np.float64)
         affine = ("add", CONST, "mul", CONST, *tokens)
         cs = [b, a, *consts]
-        if self.transform == "planck":  # A / (e^A - 1) with A = a*f, written twice
-            scaled = ("mul", CONST, *tokens)  # (no offset: the law's A is a power law, and
-            toks = ("div", *scaled, "sub", "exp", *scaled, "1")  # two would overrun the size cap)
+        if self.transform in SCALED:  # A = a*f written twice (no offset: the law's A is a
+            scaled = ("mul", CONST, *tokens)  # power law, and two would overrun the size cap)
+            if self.transform == "planck":  # A / (e^A - 1)
+                toks = ("div", *scaled, "sub", "exp", *scaled, "1")
+            else:  # 1 / (e^A + e^-A)
+                toks = ("inv", "add", "exp", *scaled, "exp", "neg", *scaled)
             cs = [a, *consts, a, *consts]
         else:
             before, after = INVERSE[self.transform]
