@@ -199,3 +199,13 @@ def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth):
     assert symbolic_recovery(m.sympy(), truth, feature_names=["x0", "x1", "x2"], X=X).solved, (
         m.expression_
     )
+
+
+def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
+    # m H/(k T) + m a M/(e c**2 k T): y over the clean factor x0/x5 is x1 plus a power law
+    rng = np.random.default_rng(9)
+    X = rng.uniform(1, 3, size=(300, 6))
+    y = X[:, 0] * (X[:, 1] + X[:, 2] * X[:, 3] / X[:, 4] ** 2) / X[:, 5]
+    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, y)
+    names = [f"x{i}" for i in range(6)]
+    assert symbolic_recovery(m.sympy(), "x0*(x1 + x2*x3/x4**2)/x5", feature_names=names, X=X).solved

@@ -265,6 +265,7 @@ def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...]
     terms are power laws of different variables). Returns ``[(nmse, tokens, consts)]``."""
     firsts = [t for t, c in seeds[:1] if not c]  # the best power law
     firsts += lib.top_singles(z, _TWO_PART_FIRSTS)
+    firsts += [(f"x{i}",) for i in range(len(cols)) if (f"x{i}",) not in firsts]  # H + a*M/c**2
     out = []
     zc = z - z.mean()
     zz = float(zc @ zc)
@@ -275,7 +276,8 @@ def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...]
             continue
         A = np.column_stack([v, ones])
         coef, *_ = np.linalg.lstsq(A, z, rcond=None)
-        rest = monomial_candidates(cols, z - A @ coef, max_candidates=1)
+        # (what the first term leaves, the intercept kept: a power law stays one sign)
+        rest = monomial_candidates(cols, z - coef[0] * v, max_candidates=1)
         if not rest:
             continue
         m = evaluate(rest[0][1], cols)
@@ -314,10 +316,13 @@ def make_targets(
             if strong not in factors:
                 factors.append(strong)
         factors += [f for f in _single_factors(cands[0][1], d) if f not in factors][:8]
+    cleans: list[tuple[str, ...]] = []
     for tol in (0.3, 0.08):  # strictly clean exponents first; loosely integer ones too
         clean = clean_factor(cols, ys, tol)
-        if clean is not None and clean not in factors:
-            factors.insert(1, clean)
+        if clean is not None:
+            cleans.append(clean)
+            if clean not in factors:
+                factors.insert(1, clean)
     signed = sign_factor(cols, ys)  # y = g(x_j) * power law, g changing sign
     if signed is not None and signed not in factors:
         factors.insert(1, signed)
@@ -372,7 +377,10 @@ def make_targets(
             opt[0] = min(opt[0], float(np.min(score_many([t for t, _ in laws], None, q).loss)))
         opt[4][:0] = laws
     # the most promising targets also try two-part sums: a term plus a power law of the rest
-    for opt in options[:_TWO_PART_OPTIONS]:
+    # (and y over a clean factor: m H / (k T) + m a M / (e c**2 k T) is m/(k T) * (H + power law))
+    two = options[:_TWO_PART_OPTIONS]
+    two += [o for o in options[_TWO_PART_OPTIONS:] if o[1] in cleans and o[2] == "id"]
+    for opt in two:
         for nm, toks, cs in _two_part(opt[3][:rows], scols, opt[4], lib):
             opt[4].append((toks, cs))
             opt[0] = min(opt[0], nm * _TERM_PENALTY**2)
