@@ -40,13 +40,14 @@ _TERM_PENALTY = 3.0
 
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
-    x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y), cos(x·y), sin(x·y)
-    (terms undefined on the data are dropped)."""
+    cos² x, sin² x, x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y),
+    cos(x·y), sin(x·y) (terms undefined on the data are dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
         out += [(xi,), ("square", xi), ("sqrt", xi), ("inv", xi), ("inv", "square", xi)]
         out += [("exp", xi), ("log", xi), ("cos", xi), ("sin", xi)]
+        out += [("square", "cos", xi), ("square", "sin", xi)]
         for j in range(d):
             if i == j:
                 continue
