@@ -147,3 +147,65 @@ def test_numpy_fallback_backend_recovers_a_law():
     with use_backend("numpy"):
         m = GPRegressor(time_budget_s=None, generations=2, random_state=0).fit(X, y)
     assert symbolic_recovery(m.sympy(), "x0*x1/x2**2").solved, m.expression_
+
+
+def test_sign_factor_splits_off_the_variable_that_sets_the_sign():
+    from srbench_lite.engines.gp.monomial import sign_factor
+
+    rng = np.random.default_rng(7)
+    X = rng.uniform(1, 3, size=(256, 4))
+    y = X[:, 1] * np.cos(X[:, 2]) / (4 * np.pi * X[:, 0] * X[:, 3] ** 2)  # cos θ crosses 0
+    assert sign_factor(list(X.T), y) == ("div", "x1", "mul", "x0", "square", "x3")
+    assert sign_factor(list(X.T), np.abs(y) + 1) is None  # one sign: nothing to split
+    both = np.cos(X[:, 2]) * np.sin(2 * X[:, 1])  # the sign depends on two variables
+    assert sign_factor(list(X.T), both) is None
+
+
+def test_planck_inverse_undoes_a_over_expm1():
+    from srbench_lite.engines.gp.targets import planck_inverse, transformed
+
+    A = np.geomspace(1e-3, 40, 200)
+    np.testing.assert_allclose(planck_inverse(A / np.expm1(A)), A, rtol=1e-10)
+    assert transformed(np.array([0.5, 1.2]), "planck") is None  # outside (0, 1)
+
+
+@pytest.mark.parametrize(
+    "law, truth",
+    [
+        # Planck's law: A / (e^A - 1) over its low-A limit, A = x0*x1/(2*pi*x2) (scale found)
+        (
+            lambda X: (
+                X[:, 0]
+                * X[:, 1] ** 3
+                / (np.pi**2 * np.expm1(X[:, 0] * X[:, 1] / (2 * np.pi * X[:, 2])))
+            ),
+            "x0*x1**3/(pi**2*(exp(x0*x1/(2*pi*x2)) - 1))",
+        ),
+        # 1/cosh: n/(e^A + e^-A), A = x1*x2/4 (scale found)
+        (
+            lambda X: X[:, 0] / (np.exp(X[:, 1] * X[:, 2] / 4) + np.exp(-X[:, 1] * X[:, 2] / 4)),
+            "x0/(exp(x1*x2/4) + exp(-x1*x2/4))",
+        ),
+        # sign set by one variable: x1*cos(x2)/x0**2
+        (lambda X: X[:, 1] * np.cos(X[:, 2] + 0.5) / X[:, 0] ** 2, "x1*cos(x2 + 1/2)/x0**2"),
+        # a cosine of a product
+        (lambda X: 2 * X[:, 0] * (1 - np.cos(X[:, 1] * X[:, 2])), "2*x0*(1 - cos(x1*x2))"),
+    ],
+)
+def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth):
+    rng = np.random.default_rng(8)
+    X = rng.uniform(1, 5, size=(300, 3))
+    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, law(X))
+    assert symbolic_recovery(m.sympy(), truth, feature_names=["x0", "x1", "x2"], X=X).solved, (
+        m.expression_
+    )
+
+
+def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
+    # m H/(k T) + m a M/(e c**2 k T): y over the clean factor x0/x5 is x1 plus a power law
+    rng = np.random.default_rng(9)
+    X = rng.uniform(1, 3, size=(300, 6))
+    y = X[:, 0] * (X[:, 1] + X[:, 2] * X[:, 3] / X[:, 4] ** 2) / X[:, 5]
+    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, y)
+    names = [f"x{i}" for i in range(6)]
+    assert symbolic_recovery(m.sympy(), "x0*(x1 + x2*x3/x4**2)/x5", feature_names=names, X=X).solved

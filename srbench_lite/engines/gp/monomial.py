@@ -17,6 +17,7 @@ from srbench_lite.engines.common.batch import Data, score_many
 
 __all__ = [
     "clean_factor",
+    "sign_factor",
     "monomial_candidates",
     "monomial_tokens",
     "power_law_exponents",
@@ -99,6 +100,50 @@ def clean_factor(
     if not clean.any() or clean.sum() == np.count_nonzero(real):
         return None
     return monomial_tokens(np.where(clean, r, 0.0))
+
+
+def _sign_variable(cols: list[np.ndarray], y: np.ndarray, max_changes: int = 3) -> int | None:
+    """The one column whose order explains the sign of ``y`` (``sign(y)`` changes at most
+    ``max_changes`` times along it, and along no other column), or None."""
+    s = np.sign(y)
+    found = []
+    for i, c in enumerate(cols):
+        seq = s[np.argsort(c, kind="stable")]
+        seq = seq[seq != 0]
+        if 0 < np.count_nonzero(seq[1:] != seq[:-1]) <= max_changes:
+            found.append(i)
+    return found[0] if len(found) == 1 else None
+
+
+def sign_factor(cols: list[np.ndarray], y: np.ndarray) -> tuple[str, ...] | None:
+    """For ``y`` that changes sign through one variable ``x_j`` only (``p*cos(theta)/r**2``):
+    the power law of the other variables, exponents by a least-absolute-deviation fit of
+    ``log|y|`` (robust to the ``log|g(x_j)|`` spikes near the zeros of ``g``) rounded to
+    halves; None when ``y`` keeps one sign, no single variable explains its sign, or the fit
+    leaves nothing."""
+    y = np.asarray(y, dtype=np.float64)
+    if np.all(y > 0) or np.all(y < 0) or len(y) < 8:
+        return None
+    j = _sign_variable(cols, y)
+    if j is None:
+        return None
+    use = _usable(cols)  # x_j's own column too: log|x_j| soaks up part of log|g(x_j)|
+    keep = y != 0
+    if not [i for i in use if i != j] or keep.sum() < 8:
+        return None
+    with np.errstate(all="ignore"):
+        Z = np.column_stack([np.log(np.abs(cols[i][keep])) for i in use] + [np.ones(keep.sum())])
+        L = np.log(np.abs(y[keep]))
+        coef, *_ = np.linalg.lstsq(Z, L, rcond=None)
+        for _ in range(30):  # iteratively reweighted least squares for the L1 fit
+            w = np.sqrt(1.0 / np.maximum(np.abs(L - Z @ coef), 1e-6))
+            coef, *_ = np.linalg.lstsq(Z * w[:, None], L * w, rcond=None)
+    if not np.all(np.isfinite(coef)):
+        return None
+    exps = np.zeros(len(cols))
+    exps[use] = np.clip(np.round(coef[:-1] * 2) / 2, -_MAX_ABS_EXP, _MAX_ABS_EXP)
+    exps[j] = 0.0
+    return monomial_tokens(exps) if np.any(exps != 0) else None
 
 
 def monomial_candidates(

@@ -22,8 +22,9 @@ from srbench_lite.engines.gp.monomial import (
     monomial_candidates,
     monomial_tokens,
     power_law_exponents,
+    sign_factor,
 )
-from srbench_lite.engines.gp.targets import INVERSE, Target, transformed
+from srbench_lite.engines.gp.targets import INVERSE, SCALED, Target, transformed
 
 __all__ = ["Library", "make_targets", "seed_expressions"]
 
@@ -39,13 +40,14 @@ _TERM_PENALTY = 3.0
 
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
-    x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y) (terms undefined on
-    the data are dropped)."""
+    cos² x, sin² x, x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y),
+    cos(x·y), sin(x·y) (terms undefined on the data are dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
         out += [(xi,), ("square", xi), ("sqrt", xi), ("inv", xi), ("inv", "square", xi)]
         out += [("exp", xi), ("log", xi), ("cos", xi), ("sin", xi)]
+        out += [("square", "cos", xi), ("square", "sin", xi)]
         for j in range(d):
             if i == j:
                 continue
@@ -54,7 +56,7 @@ def _library(d: int) -> list[tuple[str, ...]]:
             out += [("mul", xi, "cos", xj), ("mul", xi, "sin", xj)]
             if i < j:
                 out += [("mul", xi, xj), ("sub", xi, xj), ("add", xi, xj)]
-                out += [("cos", "sub", xi, xj)]
+                out += [("cos", "sub", xi, xj), ("cos", "mul", xi, xj), ("sin", "mul", xi, xj)]
                 out += [("sub", "square", xi, "square", xj), ("add", "square", xi, "square", xj)]
                 out += [("square", "sub", xi, xj)]
     return out
@@ -239,12 +241,32 @@ def _log_misfit(cols, z) -> float:
     return float(r @ r) / den if den > 0 and np.isfinite(r).all() else math.inf
 
 
+def _fit_scale(w: np.ndarray, tr: str, scols, rows: int) -> tuple[float, np.ndarray] | None:
+    """``(k, A)`` for a transform of :data:`.targets.SCALED` (``A / (e^A - 1) = w / k``,
+    ``1 / cosh A = w / k``): the scale ``k`` (just above ``max w``) for which ``A`` is closest
+    to a power law, and that ``A``; None if ``w`` is not positive."""
+    if not np.all(w > 0):
+        return None
+    top = float(np.max(w))
+    best = None
+    for e in np.logspace(-4, 1, 26):
+        k = top * (1.0 + float(e))
+        z = transformed(w / k, tr)
+        if z is None:
+            continue
+        misfit = _log_misfit(scols, z[:rows])
+        if best is None or misfit < best[0]:
+            best = (misfit, k, z)
+    return None if best is None else (best[1], best[2])
+
+
 def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...], list[float]]]:
     """``t + c*M``: for the best power law and the best library term ``t`` of ``z``, the best
     power law ``M`` of what ``t`` leaves (``(m1 H + m2 a M) / (k T)``-like laws: sums whose
     terms are power laws of different variables). Returns ``[(nmse, tokens, consts)]``."""
     firsts = [t for t, c in seeds[:1] if not c]  # the best power law
     firsts += lib.top_singles(z, _TWO_PART_FIRSTS)
+    firsts += [(f"x{i}",) for i in range(len(cols)) if (f"x{i}",) not in firsts]  # H + a*M/c**2
     out = []
     zc = z - z.mean()
     zz = float(zc @ zc)
@@ -255,7 +277,8 @@ def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...]
             continue
         A = np.column_stack([v, ones])
         coef, *_ = np.linalg.lstsq(A, z, rcond=None)
-        rest = monomial_candidates(cols, z - A @ coef, max_candidates=1)
+        # (what the first term leaves, the intercept kept: a power law stays one sign)
+        rest = monomial_candidates(cols, z - coef[0] * v, max_candidates=1)
         if not rest:
             continue
         m = evaluate(rest[0][1], cols)
@@ -294,10 +317,16 @@ def make_targets(
             if strong not in factors:
                 factors.append(strong)
         factors += [f for f in _single_factors(cands[0][1], d) if f not in factors][:8]
+    cleans: list[tuple[str, ...]] = []
     for tol in (0.3, 0.08):  # strictly clean exponents first; loosely integer ones too
         clean = clean_factor(cols, ys, tol)
-        if clean is not None and clean not in factors:
-            factors.insert(1, clean)
+        if clean is not None:
+            cleans.append(clean)
+            if clean not in factors:
+                factors.insert(1, clean)
+    signed = sign_factor(cols, ys)  # y = g(x_j) * power law, g changing sign
+    if signed is not None and signed not in factors:
+        factors.insert(1, signed)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)
@@ -315,7 +344,15 @@ def make_targets(
         for tr in INVERSE:
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            z = transformed(w, tr)
+            tfac = fac
+            if tr in SCALED:  # w up to a scale: the one that makes A a power law
+                scaled = _fit_scale(w, tr, scols, rows)
+                if scaled is None:
+                    continue
+                k, z = scaled
+                tfac = (repr(k),) if fac is None else ("mul", repr(k), *fac)
+            else:
+                z = transformed(w, tr)
             if z is None:
                 continue
             with np.errstate(all="ignore"):  # huge targets only give useless (inf) fits
@@ -325,7 +362,7 @@ def make_targets(
                 (nm * _TERM_PENALTY ** (k + 1) for k, (nm, _, _) in enumerate(fits)),
                 default=math.inf,
             )
-            options.append([score, fac, tr, z, seeds, _log_misfit(scols, z[:rows])])
+            options.append([score, tfac, tr, z, seeds, _log_misfit(scols, z[:rows])])
     # the targets most promising by library sums or by a log-log fit (and y itself) also get
     # power-law seeds
     by_log = sorted(options, key=lambda o: o[5])[:_POWER_LAW_OPTIONS]
@@ -341,7 +378,10 @@ def make_targets(
             opt[0] = min(opt[0], float(np.min(score_many([t for t, _ in laws], None, q).loss)))
         opt[4][:0] = laws
     # the most promising targets also try two-part sums: a term plus a power law of the rest
-    for opt in options[:_TWO_PART_OPTIONS]:
+    # (and y over a clean factor: m H / (k T) + m a M / (e c**2 k T) is m/(k T) * (H + power law))
+    two = options[:_TWO_PART_OPTIONS]
+    two += [o for o in options[_TWO_PART_OPTIONS:] if o[1] in cleans and o[2] == "id"]
+    for opt in two:
         for nm, toks, cs in _two_part(opt[3][:rows], scols, opt[4], lib):
             opt[4].append((toks, cs))
             opt[0] = min(opt[0], nm * _TERM_PENALTY**2)

@@ -17,7 +17,7 @@ from srbench_lite.engines.common.batch import Batch, Data, fit_many
 from srbench_lite.engines.common.front import ParetoFront
 from srbench_lite.engines.common.tokens import CONST
 
-__all__ = ["INVERSE", "Scorer", "Target", "transformed"]
+__all__ = ["INVERSE", "SCALED", "Scorer", "Target", "planck_inverse", "transformed"]
 
 #: transform T of the target -> the tokens around the fitted affine ``A = a*f+b`` that map it
 #: back to y / M: ``(*before, *A, *after)``
@@ -34,7 +34,13 @@ INVERSE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "atanh": (("tanh",), ()),
     "log1p": (("sub", "exp"), ("1",)),  # w = e^A - 1 (diode-like laws)
     "bose": (("inv", "sub", "exp"), ("1",)),  # w = 1 / (e^A - 1) (Bose-Einstein, Planck)
+    # w = A / (e^A - 1) (Planck's law over its low-A limit M), w = 2 / (e^A + e^-A) (1/cosh):
+    # A occurs twice, see Target.to_full; w is known up to a scale (see SCALED)
+    "planck": ((), ()),
+    "sech": ((), ()),
 }
+#: transforms whose w is only known up to a scale k (``w / k`` is transformed; screening fits k)
+SCALED = ("planck", "sech")
 
 
 class Scorer:
@@ -91,6 +97,21 @@ class Scorer:
         return s.consts, s.loss, s.a, s.b
 
 
+def planck_inverse(w: np.ndarray) -> np.ndarray:
+    """The ``x > 0`` with ``x / (e^x - 1) = w``, for each ``0 < w < 1`` (Newton on the log)."""
+    w = np.asarray(w, dtype=np.float64)
+    lw = np.log(w)
+    x = np.maximum(2.0 * (1.0 - w), -lw + np.log1p(-lw))  # small-x and large-x asymptotes
+    for _ in range(60):
+        h = np.log(x) - np.log(np.expm1(x)) - lw
+        dh = 1.0 / x - 1.0 / -np.expm1(-x)
+        step = h / dh
+        x = np.maximum(x - step, 0.5 * x)
+        if np.max(np.abs(step) / x) < 1e-14:
+            break
+    return x
+
+
 def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
     """``T(w)`` for a transform name of :data:`INVERSE`, or None where it is undefined/flat."""
     same_sign = bool(np.all(w > 0) or np.all(w < 0))
@@ -117,6 +138,10 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
             z = np.arctanh(w) if np.max(np.abs(w)) < 1 else None
         elif transform == "log1p":
             z = np.log1p(w) if np.min(w) > -1 else None
+        elif transform == "planck":
+            z = planck_inverse(w) if np.all((w > 0) & (w < 1)) else None
+        elif transform == "sech":
+            z = np.arccosh(1.0 / w) if np.all((w > 0) & (w <= 1)) else None
         else:  # bose
             z = np.log1p(1.0 / w) if np.all(w > 0) else None
     if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
@@ -127,7 +152,7 @@ def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
     transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w,
-    log(1+w), log(1+1/w)).
+    log(1+w), log(1+1/w), the inverses of A/(e^A - 1) and 1/cosh A).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
@@ -156,8 +181,18 @@ class Target:
         """Tokens and constants of the model of ``y`` that this target's model implies."""
         if self.is_main:
             return tuple(tokens), np.asarray(consts, dtype=np.float64)
-        before, after = INVERSE[self.transform]
-        toks = (*before, "add", CONST, "mul", CONST, *tokens, *after)
+        affine = ("add", CONST, "mul", CONST, *tokens)
+        cs = [b, a, *consts]
+        if self.transform in SCALED:  # A = a*f written twice (no offset: the law's A is a
+            scaled = ("mul", CONST, *tokens)  # power law, and two would overrun the size cap)
+            if self.transform == "planck":  # A / (e^A - 1)
+                toks = ("div", *scaled, "sub", "exp", *scaled, "1")
+            else:  # 1 / (e^A + e^-A)
+                toks = ("inv", "add", "exp", *scaled, "exp", "neg", *scaled)
+            cs = [a, *consts, a, *consts]
+        else:
+            before, after = INVERSE[self.transform]
+            toks = (*before, *affine, *after)
         if self.factor is not None:
             toks = ("mul", *self.factor, *toks)
-        return toks, np.asarray([b, a, *consts], dtype=np.float64)
+        return toks, np.asarray(cs, dtype=np.float64)
