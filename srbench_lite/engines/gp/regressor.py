@@ -47,9 +47,14 @@ class GPRegressor(RegressorMixin, BaseEstimator):
     Islands of age-regularised evolution with a per-size hall of fame, linear scaling and LM
     constant fitting, candidates scored a batch at a time by a compiled evaluator. Before
     evolving, a power-law pass (``y = k * prod x_i**e_i`` fitted in log space) and a screening
-    of transformed targets ``T(y / M)`` (``M`` a power law, ``T`` one of identity, 1/w, w², 1/w²,
-    log|w|) against sums of up to three library terms pick the ``n_extra_targets`` most
-    promising targets; some islands evolve models of those, mapped back to models of ``y``.
+    of transformed targets ``T(y / M)`` (``M`` a power law, ``T`` one of identity, 1/w, w²,
+    1/w², log|w|, e^w, sin w, atanh w, ...) against sums of up to three library terms pick the
+    ``n_extra_targets`` most promising targets; some islands evolve models of those, mapped
+    back to models of ``y``.
+    ``M`` also comes from the variables with clean integer exponents, or, when one variable
+    alone sets the sign of ``y`` (``p cos θ / r²``), from the others; ``T`` also covers
+    Planck-like ``A / (e^A - 1)`` and ``1 / cosh A`` (their scale fitted), and sums of a
+    variable and a power law are tried directly.
     Stalled islands restart. The hall of fame then goes through the finishing stage
     (:mod:`srbench_lite.engines.common.finish`: simplify, snap constants, drop terms, refit)
     and one finished model is selected (``model_selection``: ``"mdl"`` description length by
