@@ -93,6 +93,13 @@ def test_budget_includes_the_finishing_stage():
     assert time.perf_counter() - start < 3.6
 
 
+def _recovers(X: np.ndarray, y: np.ndarray, truth: str, generations: int) -> tuple[bool, str]:
+    """Fit gp for a few generations; (solved against ``truth`` over x0, x1, ..., the model)."""
+    m = GPRegressor(time_budget_s=None, generations=generations, random_state=0).fit(X, y)
+    names = [f"x{i}" for i in range(X.shape[1])]
+    return symbolic_recovery(m.sympy(), truth, feature_names=names, X=X).solved, m.expression_
+
+
 def test_transformed_target_recovers_a_relativistic_law():
     # y = m / sqrt(1 - v²/c²): the screening finds (m / y)² = 1 - v²/c² before any evolution
     rng = np.random.default_rng(3)
@@ -121,10 +128,8 @@ def test_smoke_problems_are_recovered(name):
 def test_transformed_targets_cover_inverse_function_laws(law, truth):
     rng = np.random.default_rng(4)
     X = np.column_stack([rng.uniform(1, 2, 300), rng.uniform(2, 4, 300), rng.uniform(1, 3, 300)])
-    m = GPRegressor(time_budget_s=None, generations=2, random_state=0).fit(X, law(X))
-    assert symbolic_recovery(m.sympy(), truth, feature_names=["x0", "x1", "x2"], X=X).solved, (
-        m.expression_
-    )
+    solved, model = _recovers(X, law(X), truth, generations=2)
+    assert solved, model
 
 
 def test_few_noisy_rows_select_the_law_not_an_interpolant():
@@ -195,10 +200,8 @@ def test_planck_inverse_undoes_a_over_expm1():
 def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth):
     rng = np.random.default_rng(8)
     X = rng.uniform(1, 5, size=(300, 3))
-    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, law(X))
-    assert symbolic_recovery(m.sympy(), truth, feature_names=["x0", "x1", "x2"], X=X).solved, (
-        m.expression_
-    )
+    solved, model = _recovers(X, law(X), truth, generations=3)
+    assert solved, model
 
 
 def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
@@ -206,6 +209,5 @@ def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
     rng = np.random.default_rng(9)
     X = rng.uniform(1, 3, size=(300, 6))
     y = X[:, 0] * (X[:, 1] + X[:, 2] * X[:, 3] / X[:, 4] ** 2) / X[:, 5]
-    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, y)
-    names = [f"x{i}" for i in range(6)]
-    assert symbolic_recovery(m.sympy(), "x0*(x1 + x2*x3/x4**2)/x5", feature_names=names, X=X).solved
+    solved, model = _recovers(X, y, "x0*(x1 + x2*x3/x4**2)/x5", generations=3)
+    assert solved, model
