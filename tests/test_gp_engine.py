@@ -211,3 +211,14 @@ def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
     y = X[:, 0] * (X[:, 1] + X[:, 2] * X[:, 3] / X[:, 4] ** 2) / X[:, 5]
     solved, model = _recovers(X, y, "x0*(x1 + x2*x3/x4**2)/x5", generations=3)
     assert solved, model
+
+
+def test_power_law_exponents_reach_fifth_powers():
+    # G**4 m1**2 m2**2 (m1 + m2) / (c**5 r**5): the clean factor needs c**-5 and r**-5
+    from srbench_lite.engines.gp.monomial import clean_factor
+
+    rng = np.random.default_rng(10)
+    G, c, m1, m2, r = rng.uniform(1, 2, size=(5, 256))
+    y = G**4 * (m1 * m2) ** 2 * (m1 + m2) / (c**5 * r**5)
+    fac = clean_factor([G, c, m1, m2, r], y, 0.08)
+    assert fac is not None and fac.count("5") == 2 and "x1" in fac and "x4" in fac, fac

@@ -23,7 +23,7 @@ __all__ = [
     "power_law_exponents",
 ]
 
-_MAX_ABS_EXP = 4.0
+_MAX_ABS_EXP = 6.0  # (Feynman has r**5 and c**5; beyond that a power law is rarely the law)
 
 
 def _power(var: str, e: float) -> tuple[str, ...]:
