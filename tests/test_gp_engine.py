@@ -222,3 +222,12 @@ def test_power_law_exponents_reach_fifth_powers():
     y = G**4 * (m1 * m2) ** 2 * (m1 + m2) / (c**5 * r**5)
     fac = clean_factor([G, c, m1, m2, r], y, 0.08)
     assert fac is not None and fac.count("5") == 2 and "x1" in fac and "x4" in fac, fac
+
+
+def test_screening_seeds_a_constant_plus_a_power_law():
+    # sqrt(1 + 2*e**2*E*L**2/(m*Z**2)): y**2 - 1 is a power law; the shifted target seeds it
+    rng = np.random.default_rng(11)
+    X = rng.uniform(1, 3, size=(300, 5))
+    y = np.sqrt(1 + 2 * X[:, 0] ** 2 * X[:, 1] * X[:, 2] ** 2 / (X[:, 3] * X[:, 4] ** 2))
+    solved, model = _recovers(X, y, "sqrt(1 + 2*x0**2*x1*x2**2/(x3*x4**2))", generations=2)
+    assert solved, model

@@ -241,6 +241,28 @@ def _log_misfit(cols, z) -> float:
     return float(r @ r) / den if den > 0 and np.isfinite(r).all() else math.inf
 
 
+#: transforms whose target is also tried as a constant plus a power law (y**2 = 1 + P)
+_SHIFTED = ("id", "square", "inv", "inv_square")
+_SHIFT_ROWS = 128  # rows for the shift search (the seeds are then fitted on all of them)
+
+
+def _shifted_misfit(z: np.ndarray, scols, misfit: float) -> tuple[float, float]:
+    """``(misfit, b)``: the shift ``b`` (0, or just outside the range of ``z``) for which
+    ``z - b`` is closest to a power law (``misfit``: that of ``z`` itself)."""
+    best = (misfit, 0.0)
+    lo, hi = float(np.min(z)), float(np.max(z))
+    span = hi - lo
+    if not (span > 0 and np.isfinite(span)) or misfit < 1e-9:
+        return best
+    z, scols = z[:_SHIFT_ROWS], [c[:_SHIFT_ROWS] for c in scols]
+    for e in np.logspace(-4, 1, 10):
+        for b in (lo - float(e) * span, hi + float(e) * span):
+            m = _log_misfit(scols, z - b)
+            if m < best[0]:
+                best = (m, b)
+    return best
+
+
 def _fit_scale(w: np.ndarray, tr: str, scols, rows: int) -> tuple[float, np.ndarray] | None:
     """``(k, A)`` for a transform of :data:`.targets.SCALED` (``A / (e^A - 1) = w / k``,
     ``1 / cosh A = w / k``): the scale ``k`` (just above ``max w``) for which ``A`` is closest
@@ -260,13 +282,17 @@ def _fit_scale(w: np.ndarray, tr: str, scols, rows: int) -> tuple[float, np.ndar
     return None if best is None else (best[1], best[2])
 
 
-def _two_part(z, cols, seeds, lib: Library) -> list[tuple[float, tuple[str, ...], list[float]]]:
-    """``t + c*M``: for the best power law and the best library term ``t`` of ``z``, the best
-    power law ``M`` of what ``t`` leaves (``(m1 H + m2 a M) / (k T)``-like laws: sums whose
-    terms are power laws of different variables). Returns ``[(nmse, tokens, consts)]``."""
+def _two_part(
+    z, cols, seeds, lib: Library, variables: bool = False
+) -> list[tuple[float, tuple[str, ...], list[float]]]:
+    """``t + c*M``: for the best power law and the best library terms ``t`` of ``z`` (and each
+    variable when ``variables``), the best power law ``M`` of what ``t`` leaves (``(m1 H + m2
+    a M) / (k T)``-like laws: sums whose terms are power laws of different variables).
+    Returns ``[(nmse, tokens, consts)]``."""
     firsts = [t for t, c in seeds[:1] if not c]  # the best power law
     firsts += lib.top_singles(z, _TWO_PART_FIRSTS)
-    firsts += [(f"x{i}",) for i in range(len(cols)) if (f"x{i}",) not in firsts]  # H + a*M/c**2
+    if variables:  # H + a*M/c**2
+        firsts += [(f"x{i}",) for i in range(len(cols)) if (f"x{i}",) not in firsts]
     out = []
     zc = z - z.mean()
     zz = float(zc @ zc)
@@ -362,7 +388,10 @@ def make_targets(
                 (nm * _TERM_PENALTY ** (k + 1) for k, (nm, _, _) in enumerate(fits)),
                 default=math.inf,
             )
-            options.append([score, tfac, tr, z, seeds, _log_misfit(scols, z[:rows])])
+            misfit, shift = _log_misfit(scols, z[:rows]), 0.0
+            if tr in _SHIFTED:
+                misfit, shift = _shifted_misfit(z[:rows], scols, misfit)
+            options.append([score, tfac, tr, z, seeds, misfit, shift])
     # the targets most promising by library sums or by a log-log fit (and y itself) also get
     # power-law seeds
     by_log = sorted(options, key=lambda o: o[5])[:_POWER_LAW_OPTIONS]
@@ -371,23 +400,26 @@ def make_targets(
     chosen += by_log
     chosen += [o for o in options if o[1] is None and o[2] == "id"]
     chosen = list({id(o): o for o in chosen}.values())
-    for opt in chosen:
-        laws = [(t, []) for _, t in monomial_candidates(cols, opt[3], max_candidates=4)]
+    for opt in chosen:  # (a power law of z - shift: the scaling a*f + b gives the shift back)
+        laws = [(t, []) for _, t in monomial_candidates(cols, opt[3] - opt[6], max_candidates=4)]
         if laws:
             q = Data(quick.XT, opt[3][:rows])
             opt[0] = min(opt[0], float(np.min(score_many([t for t, _ in laws], None, q).loss)))
         opt[4][:0] = laws
     # the most promising targets also try two-part sums: a term plus a power law of the rest
     # (and y over a clean factor: m H / (k T) + m a M / (e c**2 k T) is m/(k T) * (H + power law))
-    two = options[:_TWO_PART_OPTIONS]
-    two += [o for o in options[_TWO_PART_OPTIONS:] if o[1] in cleans and o[2] == "id"]
+    over_clean = [o for o in options if o[1] in cleans and o[2] == "id"]
+    two = over_clean + [o for o in options[:_TWO_PART_OPTIONS] if o not in over_clean]
     for opt in two:
-        for nm, toks, cs in _two_part(opt[3][:rows], scols, opt[4], lib):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        parts = _two_part(opt[3][:rows], scols, opt[4], lib, variables=opt in over_clean)
+        for nm, toks, cs in parts:
             opt[4].append((toks, cs))
             opt[0] = min(opt[0], nm * _TERM_PENALTY**2)
     options.sort(key=lambda o: o[0])
     out = [main]
-    for score, fac, tr, z, seeds, _ in options:
+    for score, fac, tr, z, seeds, *_ in options:
         if fac is None and tr == "id":
             main.seeds, main.quick = seeds, score
         elif len(out) <= n_extra:
