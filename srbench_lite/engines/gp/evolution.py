@@ -259,9 +259,9 @@ class Evolution:
                 if draw() < p_cross:
                     m = rng.randrange(len(isls))
                     qt, qc = parent(isls[m], int(tournament(keys[m], 1)[0]))
-                    t, c = crossover(rng, (pt, list(pc)), (qt, list(qc)))
+                    t, c = crossover(rng, (pt, pc.tolist()), (qt, qc.tolist()))
                 else:
-                    t, c = mutate(rng, ops, pt, list(pc))
+                    t, c = mutate(rng, ops, pt, pc.tolist())
                 if len(t) > cap:  # simplification may bring it back under the cap
                     t, c = simplify(t, c)
                     if len(t) > cap:
