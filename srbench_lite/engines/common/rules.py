@@ -238,7 +238,11 @@ def _leaf_of(tok: str) -> _N:
     return node
 
 
-def _simplify(tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool) -> _N:
+def _simplify(
+    tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool, memo: dict | None = None
+) -> _N:
+    """The simplified tree. ``memo`` (optional) maps ``(tok, *operand token sequences)`` to the
+    combined node for operands without constants, whose rewrite depends on their tokens only."""
     stack: list[_N] = []
     push, pop = stack.append, stack.pop
     k = tokens.count(CONST) if isinstance(tokens, tuple) else list(tokens).count(CONST)
@@ -251,10 +255,25 @@ def _simplify(tokens: Sequence[str], consts: Sequence[float], strip_scaling: boo
             else:
                 push(_LEAVES.get(tok) or _leaf_of(tok))
         elif a == 1:
-            push(_combine(tok, (pop(),)))
+            x = pop()
+            if memo is None or x.consts:
+                push(_combine(tok, (x,)))
+                continue
+            key = (tok, x.toks)
+            node = memo.get(key)
+            if node is None:
+                node = memo[key] = _combine(tok, (x,))
+            push(node)
         else:
-            first = pop()
-            push(_combine(tok, (first, pop())))
+            first, second = pop(), pop()
+            if memo is None or first.consts or second.consts:
+                push(_combine(tok, (first, second)))
+                continue
+            key = (tok, first.toks, second.toks)
+            node = memo.get(key)
+            if node is None:
+                node = memo[key] = _combine(tok, (first, second))
+            push(node)
     node = stack[0]
     if strip_scaling:
         node = _strip(node)
@@ -275,17 +294,23 @@ class Simplifier:
     constants are then input constants, negated or inverted). One per search, so that a run's
     result does not depend on what ran before it in the process."""
 
-    def __init__(self, strip_scaling: bool = False, max_size: int = 200_000) -> None:
+    def __init__(
+        self, strip_scaling: bool = False, max_size: int = 200_000, subtree_memo: bool = True
+    ) -> None:
         self.strip_scaling = strip_scaling
         self.max_size = max_size
         self._plans: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}
+        # rewrites of constant-free subtrees (see _simplify): the same results, found faster
+        self._memo: dict[tuple, _N] | None = {} if subtree_memo else None
 
     def __call__(self, tokens: tuple[str, ...], consts) -> tuple[tuple[str, ...], np.ndarray]:
         plan = self._plans.get(tokens)
         if plan is not None:
             toks, origins = plan
             return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
-        node = _simplify(tokens, consts, self.strip_scaling)
+        if self._memo is not None and len(self._memo) >= self.max_size:
+            self._memo.clear()
+        node = _simplify(tokens, consts, self.strip_scaling, self._memo)
         origins = tuple(getattr(v, "origin", None) for v in node.consts)
         if None not in origins:
             if len(self._plans) >= self.max_size:
