@@ -68,9 +68,6 @@ class _N:
         self.tok, self.kids, self.toks, self.consts = tok, kids, toks, consts
         self.var, self.val, self.lit = var, val, lit
 
-    def key(self) -> tuple:
-        return (self.var, self.toks)
-
     def is_num(self, v: float) -> bool:
         """A literal leaf equal to ``v``."""
         return not self.kids and self.lit and self.val == v
@@ -151,7 +148,7 @@ def _combine(tok: str, kids: tuple) -> _N:
             return a
         if b.tok == "neg":
             return _combine("sub", (a, b.kids[0]))
-        if b.key() < a.key():
+        if (b.var, b.toks) < (a.var, a.toks):
             a, b = b, a
         # c + (c + x) -> c + x
         if _is_leaf_const(a) and b.tok == "add" and _is_leaf_const(b.kids[0]):
@@ -178,7 +175,7 @@ def _combine(tok: str, kids: tuple) -> _N:
             return a
         if a.toks == b.toks and not a.consts:
             return _node("square", (a,))
-        if b.key() < a.key():
+        if (b.var, b.toks) < (a.var, a.toks):
             a, b = b, a
         if _is_leaf_const(a) and b.tok == "mul" and _is_leaf_const(b.kids[0]):
             return _node("mul", (_const(a.val * b.kids[0].val), b.kids[1]))
@@ -226,6 +223,7 @@ def _strip(node: _N) -> _N:
 
 
 _LEAVES: dict[str, _N] = {}
+_CONST_TOKS = (CONST,)
 
 
 def _leaf_of(tok: str) -> _N:
@@ -251,7 +249,8 @@ def _simplify(
         if a == 0:
             if tok == CONST:
                 k -= 1
-                push(_leaf(CONST, _C(float(consts[k]), k)))
+                v = _C(float(consts[k]), k)
+                push(_N(CONST, (), _CONST_TOKS, (v,), False, v, False))  # _leaf(CONST, v)
             else:
                 push(_LEAVES.get(tok) or _leaf_of(tok))
         elif a == 1:

@@ -173,7 +173,9 @@ class Evolution:
             p_opt, draw = self.cfg.p_optimize, self.rng.random
             # (the same random draws as testing each candidate in turn: one per stale program)
             sel = [
-                i for i, t in zip(cand.tolist(), takes) if fresh[i] or draw() < p_opt or t
+                i
+                for i, t in zip(cand.tolist(), takes, strict=True)
+                if fresh[i] or draw() < p_opt or t
             ]
         if sel:
             fitted, l2, a2, b2 = target.scorer.fit(batch, sel, self.cfg.lm_iters)
@@ -226,7 +228,7 @@ class Evolution:
     # -- one generation -------------------------------------------------------------------------
 
     def _keys(self, island: Island) -> np.ndarray:
-        sizes = np.fromiter((len(t) for t in island.tokens), dtype=np.int64)
+        sizes = np.fromiter(map(len, island.tokens), dtype=np.int64, count=len(island.tokens))
         f = self.freq
         return island.loss * np.exp(self.cfg.adaptive_parsimony * f[sizes] / f.sum())
 

@@ -9,8 +9,8 @@ and these functions run once per child); :func:`as_random` makes one from a nump
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
