@@ -224,6 +224,7 @@ def _strip(node: _N) -> _N:
 
 _LEAVES: dict[str, _N] = {}
 _CONST_TOKS = (CONST,)
+_MEMO_SIZE = 50_000  # subtree rewrites a Simplifier keeps (then it starts afresh)
 
 
 def _leaf_of(tok: str) -> _N:
@@ -239,8 +240,9 @@ def _leaf_of(tok: str) -> _N:
 def _simplify(
     tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool, memo: dict | None = None
 ) -> _N:
-    """The simplified tree. ``memo`` (optional) maps ``(tok, *operand token sequences)`` to the
-    combined node for operands without constants, whose rewrite depends on their tokens only."""
+    """The simplified tree. ``memo`` (optional) maps ``(tok, *operands)`` to the combined node
+    for operands without constants (nodes hash by identity and are never changed; leaves and
+    memo results are shared, so a subtree seen before is found in one look-up per node)."""
     stack: list[_N] = []
     push, pop = stack.append, stack.pop
     k = tokens.count(CONST) if isinstance(tokens, tuple) else list(tokens).count(CONST)
@@ -258,7 +260,7 @@ def _simplify(
             if memo is None or x.consts:
                 push(_combine(tok, (x,)))
                 continue
-            key = (tok, x.toks)
+            key = (tok, x)
             node = memo.get(key)
             if node is None:
                 node = memo[key] = _combine(tok, (x,))
@@ -268,7 +270,7 @@ def _simplify(
             if memo is None or first.consts or second.consts:
                 push(_combine(tok, (first, second)))
                 continue
-            key = (tok, first.toks, second.toks)
+            key = (tok, first, second)
             node = memo.get(key)
             if node is None:
                 node = memo[key] = _combine(tok, (first, second))
@@ -307,7 +309,7 @@ class Simplifier:
         if plan is not None:
             toks, origins = plan
             return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
-        if self._memo is not None and len(self._memo) >= self.max_size:
+        if self._memo is not None and len(self._memo) >= _MEMO_SIZE:
             self._memo.clear()
         node = _simplify(tokens, consts, self.strip_scaling, self._memo)
         origins = tuple(getattr(v, "origin", None) for v in node.consts)
