@@ -236,6 +236,11 @@ class Evolution:
         picks = self.nprng.integers(len(keys), size=(n, self.cfg.tournament_size))
         return picks[np.arange(n), np.argmin(keys[picks], axis=1)]
 
+    def _winner(self, keys: np.ndarray) -> int:
+        """One tournament's winner: the same draws and result as ``_tournament(keys, 1)[0]``."""
+        row = self.nprng.integers(len(keys), size=(1, self.cfg.tournament_size))[0]
+        return int(row[np.argmin(keys[row])])
+
     def _parent(self, isl: Island, i: int) -> tuple[tuple[str, ...], np.ndarray]:
         """Member ``i``, simplified now if it was not yet (its scaled loss is unchanged)."""
         if not isl.clean[i]:
@@ -260,7 +265,7 @@ class Evolution:
                 pt, pc = parent(isl, p)
                 if draw() < p_cross:
                     m = rng.randrange(len(isls))
-                    qt, qc = parent(isls[m], int(tournament(keys[m], 1)[0]))
+                    qt, qc = parent(isls[m], self._winner(keys[m]))
                     t, c = crossover(rng, (pt, pc.tolist()), (qt, qc.tolist()))
                 else:
                     t, c = mutate(rng, ops, pt, pc.tolist())
