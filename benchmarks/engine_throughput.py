@@ -18,12 +18,18 @@ Prints candidates/s, rows*nodes/s and the after/before ratios: the best of ``--r
 rounds in which the variants take turns (a busy machine slows them alike).
 
 Part 2 (``--search-ref REF``): the GP search loop itself (children bred, scored and kept per
-second, setup excluded) of the engine at git revision ``REF`` (exported with ``git archive``
-and run in a subprocess) and of the working tree, alternating, on the same problems.
+second of the process's CPU time, setup excluded) of the engine at git revision ``REF``
+(exported with ``git archive`` and run in a subprocess) and of the working tree, alternating,
+on the same problems.
 
     python benchmarks/engine_throughput.py
     python benchmarks/engine_throughput.py --rows 500 --programs 4000
     python benchmarks/engine_throughput.py --search-ref 7cde71f --problems feynman_III_14_14
+    python benchmarks/engine_throughput.py --search-ref main --search-generations 40 --search-repeat 3
+
+With ``--search-generations`` both trees do the same work when they make the same choices
+(the children counts, printed, then agree): the fairest measure of a change that only makes
+the loop faster.
 """
 
 from __future__ import annotations
@@ -169,24 +175,29 @@ import numpy as np
 import srbench_lite
 from srbench_lite.engines.gp import search as S
 from srbench_lite.engines.gp.regressor import DEFAULT_OPERATORS
-name, seconds, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+name, seconds, seed, gens = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 p = srbench_lite.load_problem(name)
 cfg = S.SearchConfig(operators=DEFAULT_OPERATORS, early_stop_loss=None)
 def run(**kw):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     r = S.run_search(p.X_train, p.y_train, cfg, np.random.default_rng(seed), **kw)
-    return r, time.perf_counter() - t
+    return r, time.perf_counter() - t, time.process_time() - c
 run(deadline=None, generations=1)  # imports, compilation
-_, setup = run(deadline=None, generations=0)  # seeding and screening only
-r, total = run(deadline=time.perf_counter() + setup + seconds, generations=None)
-print(json.dumps({"children_per_s": r.info["children"] / (total - setup)}))
+_, setup, setup_cpu = run(deadline=None, generations=0)  # seeding and screening only
+if gens:  # fixed work when both trees make the same choices
+    r, total, cpu = run(deadline=None, generations=gens)
+else:
+    r, total, cpu = run(deadline=time.perf_counter() + setup + seconds, generations=None)
+n = r.info["children"]
+print(json.dumps({"children": n, "children_per_s": n / (total - setup),
+                  "per_cpu_s": n / (cpu - setup_cpu)}))
 """
 
 
-def _run_search(root: str, name: str, seconds: float, seed: int) -> dict:
+def _run_search(root: str, name: str, seconds: float, seed: int, gens: int) -> dict:
     env = dict(os.environ, PYTHONPATH=root)
     out = subprocess.run(
-        [sys.executable, "-c", _SEARCH_SNIPPET, name, str(seconds), str(seed)],
+        [sys.executable, "-c", _SEARCH_SNIPPET, name, str(seconds), str(seed), str(gens)],
         env=env, capture_output=True, text=True, check=True, cwd=root,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -205,14 +216,32 @@ def search_part(args) -> None:
             cwd=here, capture_output=True, check=True,
         ).stdout  # fmt: skip
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        print(f"\nsearch loop, {args.search_seconds:g} s per run (after the first generation)")
-        print(f"{'problem':24s} {'before ' + args.search_ref:>18s} {'after (tree)':>14s} {'x':>6s}")
+        if args.search_generations:
+            print(f"\nsearch loop, {args.search_generations} generations per run (same work only")
+            print("if both trees make the same choices: compare the children counts)")
+        else:
+            print(f"\nsearch loop, {args.search_seconds:g} s per run (after the first generation)")
+        print(f"children per second of the process's own CPU time, best of {args.search_repeat}")
+        print("alternating runs; wall-time ratio last")
+        print(
+            f"{'problem':38s} {'before ' + args.search_ref:>18s} {'after (tree)':>14s}"
+            f" {'x':>6s} {'x wall':>7s}"
+        )
+        gens = args.search_generations
         for name in args.problems.split(","):
-            old = _run_search(tmp, name, args.search_seconds, args.seed)
-            new = _run_search(here, name, args.search_seconds, args.seed)
-            ratio = new["children_per_s"] / old["children_per_s"]
+            olds, news = [], []
+            for _ in range(args.search_repeat):
+                olds.append(_run_search(tmp, name, args.search_seconds, args.seed, gens))
+                news.append(_run_search(here, name, args.search_seconds, args.seed, gens))
+            old = max(olds, key=lambda r: r["per_cpu_s"])
+            new = max(news, key=lambda r: r["per_cpu_s"])
+            if gens:
+                name = f"{name} ({old['children']}/{new['children']})"
+            ratio = new["per_cpu_s"] / old["per_cpu_s"]
+            wall = new["children_per_s"] / old["children_per_s"]
             print(
-                f"{name:24s} {old['children_per_s']:18.0f} {new['children_per_s']:14.0f} {ratio:6.1f}"
+                f"{name:38s} {old['per_cpu_s']:18.0f} {new['per_cpu_s']:14.0f}"
+                f" {ratio:6.2f} {wall:7.2f}"
             )
 
 
@@ -227,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-ref", default=None, help="git revision of the 'before' engine")
     parser.add_argument("--problems", default="feynman_III_14_14,feynman_I_18_4,feynman_test_13")
     parser.add_argument("--search-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--search-generations", type=int, default=0, help="fixed generations instead of seconds"
+    )
+    parser.add_argument("--search-repeat", type=int, default=1, help="runs per tree (best)")
     args = parser.parse_args(argv)
     if args.features < 4:
         parser.error("--features must be at least 4")

@@ -55,6 +55,32 @@ def test_simplifier_replays_rewrites_on_new_constants():
     assert checked > 300
 
 
+def test_simplifier_memo_gives_exactly_what_simplify_tokens_gives():
+    # the Simplifier reuses rewrites of constant-free subtrees across calls: outputs must be
+    # the same tokens and constant bits as without that memo (and, where no rewrite was
+    # replayed on new constant values, as a fresh simplification)
+    rng = as_random(np.random.default_rng(21))
+    ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
+    for strip in (False, True):
+        simplify = Simplifier(strip_scaling=strip)
+        plain = Simplifier(strip_scaling=strip, subtree_memo=False)
+        pop = [random_tree(rng, ops, 3) for _ in range(40)]
+        for _ in range(3000):
+            t, c = mutate(rng, ops, *pop[rng.randrange(len(pop))])
+            if len(t) <= 40:
+                pop[rng.randrange(len(pop))] = (t, c)
+            same = t in plain._plans  # a rewrite replayed (folding may depend on the values)
+            cs = np.asarray(c, dtype=np.float64)
+            want_t, want_c = plain(t, cs)
+            got_t, got_c = simplify(t, cs)
+            assert got_t == want_t
+            assert got_c.tobytes() == want_c.tobytes()
+            if not same:
+                fresh_t, fresh_c = simplify_tokens(t, c, strip_scaling=strip)
+                assert (got_t, got_c.tobytes()) == (fresh_t, fresh_c.tobytes())
+        assert len(simplify._memo) > 100  # the memo was used
+
+
 def test_simplify_tokens_preserves_values_and_canonicalises():
     rng = as_random(np.random.default_rng(1))
     ops = OperatorSet.build(DEFAULT_OPERATORS, 2)

@@ -79,6 +79,21 @@ class ParetoFront:
         cur = self.best.get(complexity)
         return cur is None or loss < cur.loss - 1e-12 * abs(cur.loss)
 
+    def accept_mask(self, loss: np.ndarray, complexity: np.ndarray) -> np.ndarray:
+        """:meth:`would_accept` for many candidates at once (boolean array)."""
+        loss = np.asarray(loss, dtype=np.float64)
+        complexity = np.asarray(complexity, dtype=np.int64)
+        if not loss.size:
+            return np.zeros(0, dtype=bool)
+        bar = np.full(int(complexity.max()) + 1, np.inf)
+        for c, e in self.best.items():
+            if c < len(bar):
+                bar[c] = e.loss - 1e-12 * abs(e.loss)
+        ok = np.isfinite(loss) & (loss < bar[complexity])
+        if self.max_complexity is not None:
+            ok &= complexity <= self.max_complexity
+        return ok
+
     def update(self, entry_or_tokens, consts=None, loss: float | None = None, **kw) -> bool:
         """Offer ``Entry`` (or ``tokens, consts, loss, a=, b=, complexity=``); True if stored."""
         if isinstance(entry_or_tokens, Entry):

@@ -68,9 +68,6 @@ class _N:
         self.tok, self.kids, self.toks, self.consts = tok, kids, toks, consts
         self.var, self.val, self.lit = var, val, lit
 
-    def key(self) -> tuple:
-        return (self.var, self.toks)
-
     def is_num(self, v: float) -> bool:
         """A literal leaf equal to ``v``."""
         return not self.kids and self.lit and self.val == v
@@ -151,7 +148,7 @@ def _combine(tok: str, kids: tuple) -> _N:
             return a
         if b.tok == "neg":
             return _combine("sub", (a, b.kids[0]))
-        if b.key() < a.key():
+        if (b.var, b.toks) < (a.var, a.toks):
             a, b = b, a
         # c + (c + x) -> c + x
         if _is_leaf_const(a) and b.tok == "add" and _is_leaf_const(b.kids[0]):
@@ -178,7 +175,7 @@ def _combine(tok: str, kids: tuple) -> _N:
             return a
         if a.toks == b.toks and not a.consts:
             return _node("square", (a,))
-        if b.key() < a.key():
+        if (b.var, b.toks) < (a.var, a.toks):
             a, b = b, a
         if _is_leaf_const(a) and b.tok == "mul" and _is_leaf_const(b.kids[0]):
             return _node("mul", (_const(a.val * b.kids[0].val), b.kids[1]))
@@ -226,6 +223,8 @@ def _strip(node: _N) -> _N:
 
 
 _LEAVES: dict[str, _N] = {}
+_CONST_TOKS = (CONST,)
+_MEMO_SIZE = 50_000  # subtree rewrites a Simplifier keeps (then it starts afresh)
 
 
 def _leaf_of(tok: str) -> _N:
@@ -238,7 +237,12 @@ def _leaf_of(tok: str) -> _N:
     return node
 
 
-def _simplify(tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool) -> _N:
+def _simplify(
+    tokens: Sequence[str], consts: Sequence[float], strip_scaling: bool, memo: dict | None = None
+) -> _N:
+    """The simplified tree. ``memo`` (optional) maps ``(tok, *operands)`` to the combined node
+    for operands without constants (nodes hash by identity and are never changed; leaves and
+    memo results are shared, so a subtree seen before is found in one look-up per node)."""
     stack: list[_N] = []
     push, pop = stack.append, stack.pop
     k = tokens.count(CONST) if isinstance(tokens, tuple) else list(tokens).count(CONST)
@@ -247,14 +251,30 @@ def _simplify(tokens: Sequence[str], consts: Sequence[float], strip_scaling: boo
         if a == 0:
             if tok == CONST:
                 k -= 1
-                push(_leaf(CONST, _C(float(consts[k]), k)))
+                v = _C(float(consts[k]), k)
+                push(_N(CONST, (), _CONST_TOKS, (v,), False, v, False))  # _leaf(CONST, v)
             else:
                 push(_LEAVES.get(tok) or _leaf_of(tok))
         elif a == 1:
-            push(_combine(tok, (pop(),)))
+            x = pop()
+            if memo is None or x.consts:
+                push(_combine(tok, (x,)))
+                continue
+            key = (tok, x)
+            node = memo.get(key)
+            if node is None:
+                node = memo[key] = _combine(tok, (x,))
+            push(node)
         else:
-            first = pop()
-            push(_combine(tok, (first, pop())))
+            first, second = pop(), pop()
+            if memo is None or first.consts or second.consts:
+                push(_combine(tok, (first, second)))
+                continue
+            key = (tok, first, second)
+            node = memo.get(key)
+            if node is None:
+                node = memo[key] = _combine(tok, (first, second))
+            push(node)
     node = stack[0]
     if strip_scaling:
         node = _strip(node)
@@ -275,17 +295,23 @@ class Simplifier:
     constants are then input constants, negated or inverted). One per search, so that a run's
     result does not depend on what ran before it in the process."""
 
-    def __init__(self, strip_scaling: bool = False, max_size: int = 200_000) -> None:
+    def __init__(
+        self, strip_scaling: bool = False, max_size: int = 200_000, subtree_memo: bool = True
+    ) -> None:
         self.strip_scaling = strip_scaling
         self.max_size = max_size
         self._plans: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}
+        # rewrites of constant-free subtrees (see _simplify): the same results, found faster
+        self._memo: dict[tuple, _N] | None = {} if subtree_memo else None
 
     def __call__(self, tokens: tuple[str, ...], consts) -> tuple[tuple[str, ...], np.ndarray]:
         plan = self._plans.get(tokens)
         if plan is not None:
             toks, origins = plan
             return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
-        node = _simplify(tokens, consts, self.strip_scaling)
+        if self._memo is not None and len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        node = _simplify(tokens, consts, self.strip_scaling, self._memo)
         origins = tuple(getattr(v, "origin", None) for v in node.consts)
         if None not in origins:
             if len(self._plans) >= self.max_size:

@@ -49,6 +49,19 @@ def _may_accept(front: ParetoFront, loss: float, size: int) -> bool:
     return front.would_accept(loss * (1.0 - 1e-6) - 1e-24, size)
 
 
+def _quantile(v: np.ndarray, q: float) -> float:
+    """``np.quantile(v, q)`` (linear interpolation, the same float), by partition, not sort."""
+    n = len(v)
+    h = (n - 1) * q  # numpy's virtual index for the linear method
+    lo = min(max(math.floor(h), 0), n - 1)
+    hi = min(lo + 1, n - 1)
+    t = h - lo
+    part = np.partition(v, (lo, hi) if hi != lo else lo)
+    x, y = float(part[lo]), float(part[hi])
+    d = y - x
+    return y - d * (1 - t) if t >= 0.5 else x + d * t
+
+
 class Island:
     """A population (parallel lists) with its target and the age order for replacement."""
 
@@ -68,15 +81,16 @@ class Island:
         self.loss = np.asarray(loss, dtype=np.float64)
         self.oldest = 0
 
-    def replace_oldest(self, tokens, consts, loss, clean) -> list[int]:
-        """Put members in the oldest slots; returns the slots."""
-        n = len(self.tokens)
-        slots = []
-        for t, c, v, k in zip(tokens, consts, loss, clean, strict=True):
-            i = self.oldest
-            self.tokens[i], self.consts[i], self.loss[i], self.clean[i] = t, c, v, k
-            slots.append(i)
-            self.oldest = (i + 1) % n
+    def replace_oldest(self, tokens, consts, loss, clean) -> np.ndarray:
+        """Put members (at most one per slot) in the oldest slots; returns the slots."""
+        n, k = len(self.tokens), len(tokens)
+        if k > n:
+            raise ValueError(f"{k} new members for an island of {n}")
+        slots = (self.oldest + np.arange(k)) % n
+        for i, t, c, kk in zip(slots.tolist(), tokens, consts, clean, strict=True):
+            self.tokens[i], self.consts[i], self.clean[i] = t, c, kk
+        self.loss[slots] = loss
+        self.oldest = (self.oldest + k) % n
         return slots
 
     def put(self, i: int, tokens, consts, loss: float) -> None:
@@ -140,24 +154,34 @@ class Evolution:
                 [p[1] for p in pairs],
                 [p[2] for p in pairs],
             )
+        return self._score(target, toks, consts, fresh)
+
+    def _score(
+        self, target: Target, toks: list, consts: list, fresh: list
+    ) -> tuple[list, list, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`evaluate` for programs simplified already (or left as they are)."""
         if not toks:
             return [], [], np.zeros(0), np.zeros(0), np.zeros(0)
         batch = Batch(toks, consts)  # packed once: scored, and a subset fitted
         loss, a, b = target.scorer.score(batch)
-        front = target.front
-        p_opt = self.cfg.p_optimize
-        sel = [
-            i
-            for i in range(len(toks))
-            if len(consts[i])
-            and math.isfinite(loss[i])
-            and (fresh[i] or self.rng.random() < p_opt or front.would_accept(loss[i], len(toks[i])))
-        ]
+        n_const = np.fromiter(map(len, consts), dtype=np.int64, count=len(consts))
+        cand = np.flatnonzero((n_const > 0) & np.isfinite(loss))
+        sel = []
+        if len(cand):
+            sizes = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+            takes = target.front.accept_mask(loss[cand], sizes[cand]).tolist()
+            p_opt, draw = self.cfg.p_optimize, self.rng.random
+            # (the same random draws as testing each candidate in turn: one per stale program)
+            sel = [
+                i
+                for i, t in zip(cand.tolist(), takes, strict=True)
+                if fresh[i] or draw() < p_opt or t
+            ]
         if sel:
             fitted, l2, a2, b2 = target.scorer.fit(batch, sel, self.cfg.lm_iters)
-            for j, i in enumerate(sel):
-                if l2[j] < loss[i]:
-                    consts[i], loss[i], a[i], b[i] = fitted.consts(j), l2[j], a2[j], b2[j]
+            for j in np.flatnonzero(l2 < loss[sel]).tolist():
+                i = sel[j]
+                consts[i], loss[i], a[i], b[i] = fitted.consts(j), l2[j], a2[j], b2[j]
         return toks, consts, loss, a, b
 
     # -- hall of fame ---------------------------------------------------------------------------
@@ -204,13 +228,18 @@ class Evolution:
     # -- one generation -------------------------------------------------------------------------
 
     def _keys(self, island: Island) -> np.ndarray:
-        sizes = np.fromiter((len(t) for t in island.tokens), dtype=np.int64)
+        sizes = np.fromiter(map(len, island.tokens), dtype=np.int64, count=len(island.tokens))
         f = self.freq
         return island.loss * np.exp(self.cfg.adaptive_parsimony * f[sizes] / f.sum())
 
     def _tournament(self, keys: np.ndarray, n: int) -> np.ndarray:
         picks = self.nprng.integers(len(keys), size=(n, self.cfg.tournament_size))
         return picks[np.arange(n), np.argmin(keys[picks], axis=1)]
+
+    def _winner(self, keys: np.ndarray) -> int:
+        """One tournament's winner: the same draws and result as ``_tournament(keys, 1)[0]``."""
+        row = self.nprng.integers(len(keys), size=(1, self.cfg.tournament_size))[0]
+        return int(row[np.argmin(keys[row])])
 
     def _parent(self, isl: Island, i: int) -> tuple[tuple[str, ...], np.ndarray]:
         """Member ``i``, simplified now if it was not yet (its scaled loss is unchanged)."""
@@ -226,56 +255,63 @@ class Evolution:
         isls = [isl for isl in self.islands if isl.target is target and len(isl.tokens)]
         if not isls:
             return
-        rng, cap = self.rng, self.cfg.max_complexity
-        keys = {id(isl): self._keys(isl) for isl in isls}
-        pairs, owner = [], []
-        for isl in isls:
-            for p in self._tournament(keys[id(isl)], min(self.cfg.batch, len(isl.tokens))):
-                pt, pc = self._parent(isl, int(p))
-                if rng.random() < self.cfg.p_crossover:
-                    other = isls[rng.randrange(len(isls))]
-                    q = int(self._tournament(keys[id(other)], 1)[0])
-                    qt, qc = self._parent(other, q)
-                    t, c = crossover(rng, (pt, list(pc)), (qt, list(qc)))
+        rng, ops, cfg, simplify = self.rng, self.ops, self.cfg, self.simplify
+        cap, p_cross, draw = cfg.max_complexity, cfg.p_crossover, rng.random
+        tournament, parent = self._tournament, self._parent
+        keys = [self._keys(isl) for isl in isls]
+        toks, consts, fresh, owner = [], [], [], []
+        for k, isl in enumerate(isls):
+            for p in tournament(keys[k], min(cfg.batch, len(isl.tokens))).tolist():
+                pt, pc = parent(isl, p)
+                if draw() < p_cross:
+                    m = rng.randrange(len(isls))
+                    qt, qc = parent(isls[m], self._winner(keys[m]))
+                    t, c = crossover(rng, (pt, pc.tolist()), (qt, qc.tolist()))
                 else:
-                    t, c = mutate(rng, self.ops, pt, list(pc))
+                    t, c = mutate(rng, ops, pt, pc.tolist())
                 if len(t) > cap:  # simplification may bring it back under the cap
-                    t, c = self.simplify(t, c)
+                    t, c = simplify(t, c)
                     if len(t) > cap:
                         continue
-                pairs.append((t, np.asarray(c, dtype=np.float64), len(c) > len(pc)))
-                owner.append(isl)
-        self.children += len(pairs)
-        toks, consts, loss, a, b = self.evaluate(target, pairs, simplify=False)
+                toks.append(t)
+                consts.append(np.asarray(c, dtype=np.float64))
+                fresh.append(len(c) > len(pc))
+                owner.append(k)
+        self.children += len(toks)
+        toks, consts, loss, a, b = self._score(target, toks, consts, fresh)
         ok = np.flatnonzero(np.isfinite(loss))
         if not len(ok):
             return
-        np.add.at(self.freq, [len(toks[i]) for i in ok], 1)
-        slots = {}
-        for isl in isls:
-            mine = [i for i in ok if owner[i] is isl]
-            if not mine:
+        sizes = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        np.add.at(self.freq, sizes[ok], 1)
+        owner_ok = np.asarray(owner)[ok]
+        slot = np.zeros(len(toks), dtype=np.int64)
+        for k, isl in enumerate(isls):
+            mine = ok[owner_ok == k]
+            if not len(mine):
                 continue
-            got = isl.replace_oldest(
-                [toks[i] for i in mine], [consts[i] for i in mine], loss[mine], [False] * len(mine)
+            idx = mine.tolist()
+            slot[mine] = isl.replace_oldest(
+                [toks[i] for i in idx], [consts[i] for i in idx], loss[mine], [False] * len(idx)
             )
-            slots.update(zip(mine, got, strict=True))
             best = float(loss[mine].min())
             if best < isl.best * (1 - 1e-9):
                 isl.best, isl.best_gen = best, self.generation
         # the best children and any the hall of fame would take: simplified; those the hall of
         # fame may take (simplification keeps the scaled loss, to rounding) rescored, offered
         front = target.front
-        cut = np.quantile(loss[ok], 0.2)
-        good = [i for i in ok if loss[i] <= cut or front.would_accept(loss[i], len(toks[i]))]
-        simple = [self.simplify(toks[i], consts[i]) for i in good]
-        for j, i in enumerate(good):
-            isl, slot = owner[i], slots[i]
-            if isl.tokens[slot] is toks[i]:
-                isl.tokens[slot], isl.consts[slot] = simple[j]
-                isl.clean[slot] = True
+        lok = loss[ok]
+        good = ok[(lok <= _quantile(lok, 0.2)) | front.accept_mask(lok, sizes[ok])].tolist()
+        simple = [simplify(toks[i], consts[i]) for i in good]
+        for (st, sc), i in zip(simple, good, strict=True):
+            isl, s = isls[owner[i]], int(slot[i])
+            if isl.tokens[s] is toks[i]:
+                isl.tokens[s], isl.consts[s] = st, sc
+                isl.clean[s] = True
         hof = [
-            simple[j] for j, i in enumerate(good) if _may_accept(front, loss[i], len(simple[j][0]))
+            (st, sc)
+            for (st, sc), i in zip(simple, good, strict=True)
+            if _may_accept(front, loss[i], len(st))
         ]
         if hof:
             st, sc = [t for t, _ in hof], [c for _, c in hof]

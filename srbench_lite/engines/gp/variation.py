@@ -9,6 +9,7 @@ and these functions run once per child); :func:`as_random` makes one from a nump
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -54,10 +55,16 @@ class OperatorSet:
         return cls(binary, tuple(accumulate(bw)), unary, tuple(accumulate(uw)), n_features)
 
     def pick_binary(self, rng: random.Random) -> str:
-        return rng.choices(self.binary, cum_weights=self.binary_cw)[0]
+        return _choose(rng, self.binary, self.binary_cw)
 
     def pick_unary(self, rng: random.Random) -> str:
-        return rng.choices(self.unary, cum_weights=self.unary_cw)[0]
+        return _choose(rng, self.unary, self.unary_cw)
+
+
+def _choose(rng: random.Random, items: Sequence, cum_weights: Sequence[float]):
+    """``rng.choices(items, cum_weights=cum_weights)[0]``, the same draw, without the checks
+    and the list (this runs several times per child)."""
+    return items[bisect(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0, len(items) - 1)]
 
 
 def _leaf(rng: random.Random, ops: OperatorSet) -> Pair:
@@ -87,14 +94,19 @@ def _cidx(tokens: Sequence[str], i: int) -> int:
 
 
 def _replace(tokens, consts, s: int, e: int, new: Pair) -> Pair:
-    a, b = _cidx(tokens, s), _cidx(tokens, e)
-    return tuple(tokens[:s]) + new[0] + tuple(tokens[e:]), list(consts[:a]) + new[1] + list(
-        consts[b:]
-    )
+    head, tail = tuple(tokens[:s]), tuple(tokens[e:])
+    if len(consts) == 0:
+        return head + new[0] + tail, list(new[1])
+    a = head.count(CONST)
+    b = a + tokens[s:e].count(CONST)
+    return head + new[0] + tail, list(consts[:a]) + new[1] + list(consts[b:])
 
 
 def _sub(tokens, consts, s: int, e: int) -> Pair:
-    return tuple(tokens[s:e]), list(consts[_cidx(tokens, s) : _cidx(tokens, e)])
+    if len(consts) == 0:
+        return tuple(tokens[s:e]), []
+    a = _cidx(tokens, s)
+    return tuple(tokens[s:e]), list(consts[a : a + tokens[s:e].count(CONST)])
 
 
 def _pick_internal(rng: random.Random, tokens) -> int | None:
@@ -222,8 +234,7 @@ _MUT_CW = tuple(accumulate(w for _, w in _MUTATIONS))
 def mutate(rng: random.Random, ops: OperatorSet, tokens, consts) -> Pair:
     """One randomly chosen mutation (point, constant, subtree, insert, delete, hoist, extend,
     affine shift)."""
-    f = rng.choices(_MUT_F, cum_weights=_MUT_CW)[0]
-    return f(rng, ops, tokens, consts)
+    return _choose(rng, _MUT_F, _MUT_CW)(rng, ops, tokens, consts)
 
 
 def crossover(rng: random.Random, a: Pair, b: Pair) -> Pair:
