@@ -408,12 +408,13 @@ def make_targets(
         opt[4][:0] = laws
     # the most promising targets also try two-part sums: a term plus a power law of the rest
     # (and y over a clean factor: m H / (k T) + m a M / (e c**2 k T) is m/(k T) * (H + power law))
-    over_clean = [o for o in options if o[1] in cleans and o[2] == "id"]
-    two = over_clean + [o for o in options[:_TWO_PART_OPTIONS] if o not in over_clean]
+    over_clean = {id(o): o for o in options if o[1] in cleans and o[2] == "id"}
+    two = list(over_clean.values())
+    two += [o for o in options[:_TWO_PART_OPTIONS] if id(o) not in over_clean]
     for opt in two:
         if deadline is not None and time.perf_counter() > deadline:
             break
-        parts = _two_part(opt[3][:rows], scols, opt[4], lib, variables=opt in over_clean)
+        parts = _two_part(opt[3][:rows], scols, opt[4], lib, variables=id(opt) in over_clean)
         for nm, toks, cs in parts:
             opt[4].append((toks, cs))
             opt[0] = min(opt[0], nm * _TERM_PENALTY**2)
