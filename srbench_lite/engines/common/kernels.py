@@ -24,6 +24,8 @@ import numba
 import numpy as np
 
 from srbench_lite.engines.common.operators import OPS, VAL, VAR
+from srbench_lite.engines.common.vmath import jit as _jit
+from srbench_lite.engines.common.vmath import vcos, vexp, vlog, vpow, vsin
 
 _ADD = OPS["add"].code
 _SUB = OPS["sub"].code
@@ -50,23 +52,30 @@ _SWALLOWS = np.zeros(64, dtype=np.bool_)
 for _name in ("inv", "exp", "tanh"):
     _SWALLOWS[OPS[_name].code] = True  # |v| <= _BIG is False for nan and +-inf
 
-_jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+#: rows a stack carries below its ``depth`` rows: workspace of the vector math
+SCRATCH = 2
+
+
+#: for sums over the rows: reassociation lets LLVM vectorise them (nan and inf still behave)
+_jit_sums = numba.njit(cache=True, nogil=True, fastmath={"reassoc"}, error_model="numpy")
 
 
 @_jit
 def _finite(u, n):
+    bad = 0  # counted, not returned at the first one: the loop vectorises
     for i in range(n):
-        if not abs(u[i]) <= _BIG:
-            return False
-    return True
+        bad += not abs(u[i]) <= _BIG
+    return bad == 0
 
 
 @_jit
-def _unary(op, u, n):
-    """Apply unary ``op`` in place to ``u[:n]``; False for an unknown opcode.
+def _unary(op, u, n, w):
+    """Apply unary ``op`` in place to ``u[:n]`` (``w``: a scratch row); False for an unknown
+    opcode.
 
-    One loop per operator (the dispatch is outside the loop, so simple ones vectorise).
-    Non-finite results are not checked here: see :func:`_run`."""
+    One loop per operator (the dispatch is outside the loop, so simple ones vectorise; exp,
+    log, sin and cos are :mod:`.vmath`'s). Non-finite results are not checked here: see
+    :func:`_run`."""
     if op == _NEG:
         for i in range(n):
             u[i] = -u[i]
@@ -74,20 +83,16 @@ def _unary(op, u, n):
         for i in range(n):
             u[i] = 1.0 / u[i] if u[i] != 0.0 else math.inf
     elif op == _SIN:
-        for i in range(n):
-            u[i] = math.sin(u[i])
+        vsin(u, n)
     elif op == _COS:
-        for i in range(n):
-            u[i] = math.cos(u[i])
+        vcos(u, n)
     elif op == _TAN:
         for i in range(n):
             u[i] = math.tan(u[i])
     elif op == _EXP:
-        for i in range(n):
-            u[i] = math.exp(u[i]) if u[i] < 709.78 else math.inf
+        vexp(u, n, w)
     elif op == _LOG:
-        for i in range(n):
-            u[i] = math.log(u[i]) if u[i] > 0.0 else math.nan
+        vlog(u, n, w)
     elif op == _SQRT:
         for i in range(n):
             u[i] = math.sqrt(u[i]) if u[i] >= 0.0 else math.nan
@@ -115,8 +120,9 @@ def _unary(op, u, n):
 
 
 @_jit
-def _binary(op, u, v, n):
-    """``v[:n] = u op v`` in place (``u`` is the first operand); False for an unknown opcode."""
+def _binary(op, u, v, n, w1, w2):
+    """``v[:n] = u op v`` in place (``u`` is the first operand; ``w1``, ``w2``: scratch rows);
+    False for an unknown opcode."""
     if op == _ADD:
         for i in range(n):
             v[i] = u[i] + v[i]
@@ -130,15 +136,7 @@ def _binary(op, u, v, n):
         for i in range(n):
             v[i] = u[i] / v[i] if v[i] != 0.0 else math.inf
     elif op == _POW:
-        for i in range(n):
-            x = u[i]
-            y = v[i]
-            if x < 0.0 and y != math.floor(y):
-                v[i] = math.nan
-            elif x == 0.0 and y < 0.0:
-                v[i] = math.inf
-            else:
-                v[i] = x**y
+        vpow(u, v, n, w1, w2)
     else:
         return False
     return True
@@ -160,11 +158,14 @@ def _leaf(op, a, vals, v0, X, out, n):
 @_jit
 def _run(code, arg, s, length, vals, v0, X, stack):
     """Evaluate one program into ``stack[0]``; False if any intermediate is non-finite.
+    ``stack`` has :data:`SCRATCH` rows beyond the program's depth.
 
     Every operator turns a non-finite input into a non-finite output except div, pow, inv,
     exp and tanh (``x/inf = 0``, ``exp(-inf) = 0`` ...): so those operators' inputs and the
     final values are checked, rather than every intermediate."""
     n = X.shape[1]
+    w1 = stack[stack.shape[0] - 2]
+    w2 = stack[stack.shape[0] - 1]
     sp = 0
     for j in range(s, s + length):
         op = code[j]
@@ -176,17 +177,17 @@ def _run(code, arg, s, length, vals, v0, X, stack):
             swallows = op == _DIV or op == _POW
             if swallows and not (_finite(stack[sp], n) and _finite(stack[sp - 1], n)):
                 return False
-            if not _binary(op, stack[sp], stack[sp - 1], n):
+            if not _binary(op, stack[sp], stack[sp - 1], n, w1, w2):
                 return False
         else:
             if _SWALLOWS[op] and not _finite(stack[sp - 1], n):
                 return False
-            if not _unary(op, stack[sp - 1], n):
+            if not _unary(op, stack[sp - 1], n, w1):
                 return False
     return _finite(stack[0], n)
 
 
-@_jit
+@_jit_sums
 def _scale(p, y, n, ym, yy, scale):
     """``(loss, a, b)``: NMSE of ``a*p + b`` (best a, b when ``scale``) against ``y``."""
     if not scale:
@@ -243,7 +244,7 @@ def eval_batch(nodes, progs, vals, X, depth, out):
     code, arg = nodes[0], nodes[1]
     n_prog = progs.shape[1]
     n = X.shape[1]
-    stack = np.empty((depth, n))
+    stack = np.empty((depth + SCRATCH, n))
     ok = np.zeros(n_prog, dtype=np.bool_)
     for p in range(n_prog):
         if _run(code, arg, progs[0, p], progs[1, p], vals, progs[2, p], X, stack):
@@ -261,7 +262,7 @@ def score_batch(nodes, progs, vals, X, y, depth, scale, out):
     n_prog = progs.shape[1]
     n = X.shape[1]
     ym, yy = _y_stats(y)
-    stack = np.empty((depth, n))
+    stack = np.empty((depth + SCRATCH, n))
     for p in range(n_prog):
         if _run(code, arg, progs[0, p], progs[1, p], vals, progs[2, p], X, stack):
             out[0, p], out[1, p], out[2, p] = _scale(stack[0], y, n, ym, yy, scale)
