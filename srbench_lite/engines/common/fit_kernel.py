@@ -27,15 +27,18 @@ from srbench_lite.engines.common.kernels import (
     _LOG,
     _MUL,
     _NEG,
+    _POW,
     _SIN,
     _SQRT,
     _SQUARE,
     _SUB,
     _TAN,
     _TANH,
+    SCRATCH,
     _binary,
     _finite,
     _jit,
+    _jit_sums,
     _leaf,
     _run,
     _scale,
@@ -43,6 +46,7 @@ from srbench_lite.engines.common.kernels import (
     _y_stats,
 )
 from srbench_lite.engines.common.operators import VAL, VAR
+from srbench_lite.engines.common.vmath import vcos, vexp, vlog, vsin
 
 __all__ = ["fit_batch"]
 
@@ -50,106 +54,150 @@ __all__ = ["fit_batch"]
 @_jit
 def _dbinary(op, xs, ys, gxs, gys, dx, dy, n):
     """Derivative of ``x op y`` (``x`` the first operand) into ``gys[:n]`` from ``gxs`` (when
-    ``dx``) and ``gys`` (when ``dy``); False at the first non-finite one. Pow is the default."""
-    if op == _ADD:
-        for i in range(n):
-            g = (gxs[i] if dx else 0.0) + (gys[i] if dy else 0.0)
-            if not abs(g) <= _BIG:
-                return False
-            gys[i] = g
-    elif op == _SUB:
-        for i in range(n):
-            g = (gxs[i] if dx else 0.0) - (gys[i] if dy else 0.0)
-            if not abs(g) <= _BIG:
-                return False
-            gys[i] = g
-    elif op == _MUL:
-        for i in range(n):
-            g = (gxs[i] if dx else 0.0) * ys[i] + xs[i] * (gys[i] if dy else 0.0)
-            if not abs(g) <= _BIG:
-                return False
-            gys[i] = g
-    elif op == _DIV:
-        for i in range(n):
-            x = xs[i]
-            y = ys[i]
-            gx = gxs[i] if dx else 0.0
-            gy = gys[i] if dy else 0.0
-            g = (gx - x / y * gy) / y if y != 0.0 else math.inf
-            if not abs(g) <= _BIG:
-                return False
-            gys[i] = g
-    else:  # pow: d(x**y) = y*x**(y-1)*dx + x**y*log(x)*dy
+    ``dx``) and ``gys`` (when ``dy``); False if one is non-finite. Pow is the default."""
+    if op == _ADD or op == _SUB:
+        sign = 1.0 if op == _ADD else -1.0
+        if dx and dy:
+            for i in range(n):
+                gys[i] = gxs[i] + sign * gys[i]
+        elif dx:
+            for i in range(n):
+                gys[i] = gxs[i]
+        else:
+            for i in range(n):
+                gys[i] = sign * gys[i]
+        return _finite(gys, n)
+    if op == _MUL:
+        if dx and dy:
+            for i in range(n):
+                gys[i] = gxs[i] * ys[i] + xs[i] * gys[i]
+        elif dx:
+            for i in range(n):
+                gys[i] = gxs[i] * ys[i]
+        else:
+            for i in range(n):
+                gys[i] = xs[i] * gys[i]
+        return _finite(gys, n)
+    if op == _DIV:
         for i in range(n):
             x = xs[i]
             y = ys[i]
             gx = gxs[i] if dx else 0.0
             gy = gys[i] if dy else 0.0
-            if gy != 0.0:
-                g = y * x ** (y - 1.0) * gx + x**y * math.log(x) * gy if x > 0.0 else math.nan
-            elif gx == 0.0:
-                g = 0.0
-            elif x == 0.0:
-                g = gx if y == 1.0 else (0.0 if y > 1.0 else math.inf)
-            else:
-                g = y * x ** (y - 1.0) * gx
-            if not abs(g) <= _BIG:
-                return False
-            gys[i] = g
+            gys[i] = (gx - x / y * gy) / y if y != 0.0 else math.inf
+        return _finite(gys, n)
+    # pow: d(x**y) = y*x**(y-1)*dx + x**y*log(x)*dy, case by case for any base
+    for i in range(n):
+        x = xs[i]
+        y = ys[i]
+        gx = gxs[i] if dx else 0.0
+        gy = gys[i] if dy else 0.0
+        if gy != 0.0:
+            g = y * x ** (y - 1.0) * gx + x**y * math.log(x) * gy if x > 0.0 else math.nan
+        elif gx == 0.0:
+            g = 0.0
+        elif x == 0.0:
+            g = gx if y == 1.0 else (0.0 if y > 1.0 else math.inf)
+        else:
+            g = y * x ** (y - 1.0) * gx
+        if not abs(g) <= _BIG:
+            return False
+        gys[i] = g
     return True
 
 
 @_jit
-def _dunary(op, xs, gs, n):
-    """Derivative of ``op(x)`` into ``gs[:n]`` from that of ``x`` (``gs``); False at the first
-    non-finite one (or for an unknown opcode)."""
+def _dfactor(op, xs, f, n, w):
+    """``f[:n]``: the derivative of unary ``op`` at ``xs`` (``w``: a scratch row); False where
+    it is non-finite (or for an unknown opcode). Computed once per node, not per constant."""
+    if op == _SIN or op == _COS or op == _TAN or op == _EXP:
+        for i in range(n):
+            f[i] = xs[i]
+        if op == _SIN:
+            vcos(f, n)
+        elif op == _COS:
+            vsin(f, n)
+            for i in range(n):
+                f[i] = -f[i]
+        elif op == _TAN:
+            vcos(f, n)
+            for i in range(n):
+                f[i] = 1.0 / (f[i] * f[i]) if f[i] != 0.0 else math.inf
+        else:
+            vexp(f, n, w)
+        return _finite(f, n)
     for i in range(n):
         x = xs[i]
-        gx = gs[i]
         if op == _NEG:
-            g = -gx
+            d = -1.0
         elif op == _INV:
-            g = -gx / (x * x) if x != 0.0 else math.inf
-        elif op == _SIN:
-            g = math.cos(x) * gx
-        elif op == _COS:
-            g = -math.sin(x) * gx
-        elif op == _TAN:
-            c = math.cos(x)
-            g = gx / (c * c) if c != 0.0 else math.inf
-        elif op == _EXP:
-            g = math.exp(x) * gx if x < 709.78 else math.inf
+            d = -1.0 / (x * x) if x != 0.0 else math.inf
         elif op == _LOG:
-            g = gx / x if x != 0.0 else math.inf
+            d = 1.0 / x if x != 0.0 else math.inf
         elif op == _SQRT:
-            g = 0.5 * gx / math.sqrt(x) if x > 0.0 else math.inf
+            d = 0.5 / math.sqrt(x) if x > 0.0 else math.inf
         elif op == _SQUARE:
-            g = 2.0 * x * gx
+            d = 2.0 * x
         elif op == _CUBE:
-            g = 3.0 * x * x * gx
+            d = 3.0 * x * x
         elif op == _ABS:
-            g = gx if x > 0.0 else (-gx if x < 0.0 else 0.0)
+            d = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
         elif op == _TANH:
             t = math.tanh(x)
-            g = (1.0 - t * t) * gx
+            d = 1.0 - t * t
         elif op == _ASIN or op == _ACOS:
             q2 = 1.0 - x * x
-            g = gx / math.sqrt(q2) if q2 > 0.0 else math.inf
-            g = g if op == _ASIN else -g
+            d = 1.0 / math.sqrt(q2) if q2 > 0.0 else math.inf
+            d = d if op == _ASIN else -d
         else:
-            g = math.nan
-        if not abs(g) <= _BIG:
+            d = math.nan
+        if not abs(d) <= _BIG:
             return False
-        gs[i] = g
+        f[i] = d
     return True
+
+
+@_jit
+def _chain(f, gs, n):
+    """``gs[:n] *= f[:n]``; False if a product is non-finite."""
+    for i in range(n):
+        gs[i] *= f[i]
+    return _finite(gs, n)
+
+
+@_jit
+def _pow_factors(xs, ys, fa, fb, dx, dy, n, w):
+    """For ``x ** y`` with every ``x > 0``: ``fa = y x**(y-1)`` (when ``dx``) and
+    ``fb = x**y log x`` (when ``dy``); False if some ``x <= 0`` (the caller then applies
+    :func:`_dbinary`'s case-by-case rule) or a factor is non-finite."""
+    for i in range(n):
+        if not xs[i] > 0.0:
+            return False
+        fb[i] = xs[i]
+    vlog(fb, n, w)  # log x
+    for i in range(n):
+        fa[i] = (ys[i] - 1.0) * fb[i]
+    vexp(fa, n, w)  # x ** (y - 1)
+    for i in range(n):
+        p = fa[i]
+        fa[i] = ys[i] * p
+        fb[i] = p * xs[i] * fb[i]
+    return (not dx or _finite(fa, n)) and (not dy or _finite(fb, n))
 
 
 @_jit
 def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
     """Values (``st[0]``) and derivatives by each constant (``dst[0, j]``); False if any
     intermediate value or derivative is non-finite. ``dep[d]``: slot ``d`` depends on a constant.
+    ``st`` has ``SCRATCH + 2`` rows beyond the program's depth: two for the derivative factors
+    of a node, then the vector math's workspace.
     """
     n = X.shape[1]
+    top = st.shape[0]
+    fa = st[top - 4]
+    fb = st[top - 3]
+    w1 = st[top - 2]
+    w2 = st[top - 1]
     sp = 0
     for j in range(s, s + length):
         op = code[j]
@@ -170,21 +218,75 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
             dx = dep[t]
             dy = dep[u]
             if dx or dy:
-                for q in range(k):
-                    if not _dbinary(op, st[t], st[u], dst[t, q], dst[u, q], dx, dy, n):
-                        return False
+                if op == _POW and _pow_factors(st[t], st[u], fa, fb, dx, dy, n, w1):
+                    for q in range(k):
+                        gx = dst[t, q]
+                        gy = dst[u, q]
+                        for i in range(n):
+                            gy[i] = (fa[i] * gx[i] if dx else 0.0) + (fb[i] * gy[i] if dy else 0.0)
+                        if not _finite(gy, n):
+                            return False
+                else:
+                    for q in range(k):
+                        if not _dbinary(op, st[t], st[u], dst[t, q], dst[u, q], dx, dy, n):
+                            return False
             dep[u] = dx or dy
-            if not (_binary(op, st[t], st[u], n) and _finite(st[u], n)):
+            if not (_binary(op, st[t], st[u], n, w1, w2) and _finite(st[u], n)):
                 return False
         else:
             u = sp - 1
             if dep[u]:
+                if not _dfactor(op, st[u], fa, n, w1):
+                    return False
                 for q in range(k):
-                    if not _dunary(op, st[u], dst[u, q], n):
+                    if not _chain(fa, dst[u, q], n):
                         return False
-            if not (_unary(op, st[u], n) and _finite(st[u], n)):
+            if not (_unary(op, st[u], n, w1) and _finite(st[u], n)):
                 return False
     return True
+
+
+@_jit_sums
+def _dot(u, v, n):
+    t = 0.0
+    for i in range(n):
+        t += u[i] * v[i]
+    return t
+
+
+@_jit_sums
+def _sum(u, n):
+    t = 0.0
+    for i in range(n):
+        t += u[i]
+    return t
+
+
+@_jit
+def _normal_equations(f, df, dep, k, ca, cb, y, scale, n, res, A, g):
+    """``A = J^T J`` and ``g = J^T r`` for ``r = a*f + b - y`` (``res`` receives ``r``) by the
+    constants (columns ``a * df[q]``, zero unless ``dep``) and, when ``scale``, by ``a`` and
+    ``b`` (columns ``f`` and ones): one vectorised dot product per entry."""
+    m = k + 2 if scale else k
+    for i in range(n):
+        res[i] = ca * f[i] + cb - y[i] if scale else f[i] - y[i]
+    w = ca if scale else 1.0
+    for u in range(k):
+        g[u] = w * _dot(df[u], res, n) if dep else 0.0
+        for v in range(u + 1):
+            A[u, v] = w * w * _dot(df[u], df[v], n) if dep else 0.0
+    if scale:
+        g[k] = _dot(f, res, n)
+        g[k + 1] = _sum(res, n)
+        for u in range(k):
+            A[k, u] = w * _dot(df[u], f, n) if dep else 0.0
+            A[k + 1, u] = w * _sum(df[u], n) if dep else 0.0
+        A[k, k] = _dot(f, f, n)
+        A[k + 1, k] = _sum(f, n)
+        A[k + 1, k + 1] = float(n)
+    for u in range(m):
+        for v in range(u):
+            A[v, u] = A[u, v]
 
 
 @_jit
@@ -240,7 +342,7 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
     kmax = 1
     for p in range(n_prog):
         kmax = max(kmax, nconst[p])
-    st = np.empty((depth, n))
+    st = np.empty((depth + SCRATCH + 2, n))  # + workspace of the vector math and the chain rule
     dst = np.empty((depth, kmax, n))
     dep = np.zeros(depth, dtype=np.bool_)
     mmax = kmax + 2
@@ -248,7 +350,7 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
     D = np.empty((mmax, mmax))
     chol = np.empty((mmax, mmax))
     g = np.empty(mmax)
-    col = np.empty(mmax)
+    res = np.empty(n)
     step = np.empty(mmax)
     trial = np.empty(kmax)
     for p in range(n_prog):
@@ -265,32 +367,9 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
             if not _run_grad(code, arg, s, L, vals, v0, k, X, st, dst, dep):
                 break
             # Jacobian of r = a*f + b - y by (c_1..c_k, a, b) and the residual, as J^T J, J^T r
-            for u in range(m):
-                g[u] = 0.0
-                for w in range(m):
-                    A[u, w] = 0.0
-            for i in range(n):
-                fi = st[0, i]
-                if dep[0]:
-                    for q in range(k):
-                        col[q] = ca * dst[0, q, i] if scale else dst[0, q, i]
-                else:
-                    for q in range(k):
-                        col[q] = 0.0
-                if scale:
-                    col[k] = fi
-                    col[k + 1] = 1.0
-                    r = ca * fi + cb - y[i]
-                else:
-                    r = fi - y[i]
-                for u in range(m):
-                    g[u] += col[u] * r
-                    for w in range(u + 1):
-                        A[u, w] += col[u] * col[w]
-            for u in range(m):
-                for w in range(u):
-                    A[w, u] = A[u, w]
+            _normal_equations(st[0], dst[0], dep[0], k, ca, cb, y, scale, n, res, A, g)
             improved = False
+            nu = 5.0  # the damping grows 5x, 10x, 20x ... per failed trial (Nielsen-style)
             while lam < 1e10:
                 for u in range(m):
                     for w in range(m):
@@ -310,7 +389,8 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
                     break
                 for q in range(k):
                     vals[v0 + q] = trial[q]
-                lam *= 5.0
+                lam *= nu
+                nu *= 2.0
             if not improved:
                 break
         out[0, p], out[1, p], out[2, p] = f, ca, cb
