@@ -170,12 +170,31 @@ class Data:
 @dataclass
 class Scores:
     """Per program: ``loss`` (NMSE = MSE / var(y), ``inf`` when undefined), scaling ``a, b``,
-    and, from :func:`fit_many`, the fitted ``consts``."""
+    and, from :func:`fit_many`, the fitted ``consts`` (a sequence that copies a program's
+    constants out of the batch when it is read, so that a large batch costs nothing here)."""
 
     loss: np.ndarray
     a: np.ndarray
     b: np.ndarray
-    consts: list[np.ndarray]
+    consts: Sequence[np.ndarray]
+
+
+class _BatchConsts(Sequence):
+    """The constants of a batch's programs, each read as a copy."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def __len__(self) -> int:
+        return len(self._batch)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._batch.consts(j) for j in range(len(self))[i]]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"program {i} of {n}")
+        return self._batch.consts(i % n)
 
 
 def _consts_list(programs, consts) -> list:
@@ -241,12 +260,6 @@ class Batch:
     def consts(self, i: int) -> np.ndarray:
         """The (possibly refitted) constants of program ``i`` (a copy)."""
         return self.packed.consts(i) if self.packed is not None else self._consts[i].copy()
-
-    def all_consts(self) -> list[np.ndarray]:
-        """The (possibly refitted) constants of every program (copies)."""
-        if self.packed is not None:
-            return self.packed.all_consts()
-        return [c.copy() for c in self._consts]
 
     def score(self, data: Data, *, scale: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, a, b)``: NMSE of each program (with the best ``a*f+b`` when ``scale``)."""
@@ -329,7 +342,7 @@ def score_many(
     """NMSE of each program (with the best ``a*f+b`` when ``scale``) on ``data``."""
     batch = Batch(programs, consts)
     loss, a, b = batch.score(data, scale=scale)
-    return Scores(loss, a, b, batch.all_consts())
+    return Scores(loss, a, b, _BatchConsts(batch))
 
 
 def fit_many(
@@ -344,7 +357,7 @@ def fit_many(
     NMSE; constants only change when the loss improves."""
     batch = Batch(programs, consts)
     loss, a, b = batch.fit(data, iters=iters, scale=scale)
-    return Scores(loss, a, b, batch.all_consts())
+    return Scores(loss, a, b, _BatchConsts(batch))
 
 
 def values_many(

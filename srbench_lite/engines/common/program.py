@@ -99,14 +99,6 @@ class Packed:
         v0, k = int(self.progs[2, i]), int(self.progs[3, i])
         return self.vals[v0 : v0 + k].copy()
 
-    def all_consts(self) -> list[np.ndarray]:
-        """The (possibly refitted) constants of every program (copies)."""
-        vals = self.vals
-        return [
-            vals[v0 : v0 + k].copy()
-            for v0, k in zip(self.progs[2].tolist(), self.progs[3].tolist(), strict=True)
-        ]
-
 
 def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | None]) -> Packed:
     """Pack ``programs`` with their constants (``None``: all ones) for one kernel call;
