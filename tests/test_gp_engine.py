@@ -109,6 +109,27 @@ def test_transformed_target_recovers_a_relativistic_law():
     assert symbolic_recovery(m.sympy(), "x0/sqrt(1 - x1**2/x2**2)").solved, m.expression_
 
 
+def test_lorentz_factor_target_recovers_a_boosted_difference():
+    # y = (x - u t) / sqrt(1 - u²/c²): y * sqrt(1 - u²/c²) is a two-term sum of library terms
+    rng = np.random.default_rng(4)
+    X = np.column_stack([rng.uniform(5, 10, 300), rng.uniform(1, 2, 300),
+                         rng.uniform(1, 2, 300), rng.uniform(3, 10, 300)])
+    y = (X[:, 0] - X[:, 1] * X[:, 2]) / np.sqrt(1 - X[:, 1] ** 2 / X[:, 3] ** 2)
+    solved, expr = _recovers(X, y, "(x0 - x1*x2)/sqrt(1 - x1**2/x3**2)", generations=3)
+    assert solved, expr
+
+
+def test_lorentz_factors_only_for_pairs_ordered_on_every_row():
+    from srbench_lite.engines.gp.screening import lorentz_factors
+
+    rng = np.random.default_rng(0)
+    v, c, m = rng.uniform(1, 2, 50), rng.uniform(3, 10, 50), rng.uniform(1, 5, 50)
+    got = lorentz_factors([m, v, c])
+    root = ("sqrt", "sub", "1", "square", "div", "x1", "x2")
+    assert got == [("inv", *root), root]  # m overlaps both ranges: no pair with it
+    assert lorentz_factors([m, rng.uniform(1, 5, 50)]) == []
+
+
 @pytest.mark.parametrize("name", srbench_lite.list_problems("smoke"))
 def test_smoke_problems_are_recovered(name):
     p = srbench_lite.load_problem(name)

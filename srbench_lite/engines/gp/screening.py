@@ -26,8 +26,9 @@ from srbench_lite.engines.gp.monomial import (
 )
 from srbench_lite.engines.gp.targets import INVERSE, SCALED, Target, transformed
 
-__all__ = ["Library", "make_targets", "seed_expressions"]
+__all__ = ["Library", "lorentz_factors", "make_targets", "seed_expressions"]
 
+_LORENTZ_PAIRS = 4  # variable pairs (a, b) with |a| < |b| that get sqrt(1 - a²/b²) factors
 _PAIR_ROWS = 60  # pairs are searched among those with one of the best single terms
 _POWER_LAW_OPTIONS = 12  # targets (best first by library sums) that get power-law seeds
 _TWO_PART_FIRSTS = 6  # library terms tried as the first part of a two-part sum
@@ -77,6 +78,24 @@ def _single_factors(tokens: tuple[str, ...], d: int) -> list[tuple[str, ...]]:
             t = monomial_tokens(v)
             if t not in out:
                 out.append(t)
+    return out
+
+
+def lorentz_factors(cols: list[np.ndarray]) -> list[tuple[str, ...]]:
+    """``1/sqrt(1 - (a/b)²)`` and ``sqrt(1 - (a/b)²)`` for the variable pairs with ``|a| < |b|``
+    on every row (``v`` and ``c`` in relativistic laws), at most :data:`_LORENTZ_PAIRS` of them,
+    those with the largest ``|a/b|`` first (where the factor departs most from 1)."""
+    pairs = []
+    with np.errstate(all="ignore"):
+        for i, a in enumerate(cols):
+            for j, b in enumerate(cols):
+                r = float(np.max(np.abs(a / b))) if i != j else math.inf
+                if r < 1.0 - 1e-9:
+                    pairs.append((-r, i, j))
+    out: list[tuple[str, ...]] = []
+    for _, i, j in sorted(pairs)[:_LORENTZ_PAIRS]:
+        root = ("sqrt", "sub", "1", "square", "div", f"x{i}", f"x{j}")
+        out += [("inv", *root), root]
     return out
 
 
@@ -353,6 +372,7 @@ def make_targets(
     signed = sign_factor(cols, ys)  # y = g(x_j) * power law, g changing sign
     if signed is not None and signed not in factors:
         factors.insert(1, signed)
+    factors[1:1] = lorentz_factors(cols)  # y = (x - u t) / sqrt(1 - u²/c²)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
     lib = Library(_library(d)[:max_library], scols)
