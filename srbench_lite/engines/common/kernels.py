@@ -52,7 +52,7 @@ _SWALLOWS = np.zeros(64, dtype=np.bool_)
 for _name in ("inv", "exp", "tanh"):
     _SWALLOWS[OPS[_name].code] = True  # |v| <= _BIG is False for nan and +-inf
 
-#: rows a stack carries below its ``depth`` rows: workspace of the vector math
+#: rows a stack carries beyond its ``depth`` rows: workspace of the vector math
 SCRATCH = 2
 
 

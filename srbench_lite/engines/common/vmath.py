@@ -14,6 +14,9 @@ mantissa's ``2 atanh(s)`` series; ``sin``/``cos`` by Cody-Waite reduction by pi/
 parts and fdlibm's kernel polynomials; ``pow`` as ``exp(y log x)`` for positive normal ``x``.
 The exponent field is read and written through an int64 view of the array (no scalar
 bit-casts in numba), so ``exp`` and ``log`` need a scratch row ``w`` of at least ``n``.
+
+numba's disk cache of the kernels that inline these functions is keyed on the kernels' own
+files: after editing this one, delete the ``*.nbi``/``*.nbc`` files in ``__pycache__``.
 """
 
 from __future__ import annotations
