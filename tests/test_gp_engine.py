@@ -119,6 +119,15 @@ def test_lorentz_factor_target_recovers_a_boosted_difference():
     assert solved, expr
 
 
+def test_shifted_gaussian_is_screened():
+    # y = exp(-((x0 - x1)/x2)²/2) / (sqrt(2 pi) x2): log(y x2) is one ((x - y)/z)² library term
+    rng = np.random.default_rng(5)
+    X = rng.uniform(1, 3, size=(300, 3))
+    y = np.exp(-(((X[:, 0] - X[:, 1]) / X[:, 2]) ** 2) / 2) / (np.sqrt(2 * np.pi) * X[:, 2])
+    solved, expr = _recovers(X, y, "exp(-((x0 - x1)/x2)**2/2)/(sqrt(2*pi)*x2)", generations=3)
+    assert solved, expr
+
+
 def test_lorentz_factors_only_for_pairs_ordered_on_every_row():
     from srbench_lite.engines.gp.screening import lorentz_factors
 

@@ -29,6 +29,7 @@ from srbench_lite.engines.gp.targets import INVERSE, SCALED, Target, transformed
 __all__ = ["Library", "lorentz_factors", "make_targets", "seed_expressions"]
 
 _LORENTZ_PAIRS = 4  # variable pairs (a, b) with |a| < |b| that get sqrt(1 - a²/b²) factors
+_SCALED_DIFF_MAX_D = 6  # ((x - y) / z)² library terms up to this many variables (60 terms)
 _PAIR_ROWS = 60  # pairs are searched among those with one of the best single terms
 _POWER_LAW_OPTIONS = 12  # targets (best first by library sums) that get power-law seeds
 _TWO_PART_FIRSTS = 6  # library terms tried as the first part of a two-part sum
@@ -42,7 +43,8 @@ _TERM_PENALTY = 3.0
 def _library(d: int) -> list[tuple[str, ...]]:
     """Small expressions for screening targets: x, x², √x, 1/x, 1/x², e^x, log x, cos x, sin x,
     cos² x, sin² x, x/y, (x/y)², x²/y, x·cos y, x·sin y, x·y, x±y, x²±y², (x-y)², cos(x-y),
-    cos(x·y), sin(x·y) (terms undefined on the data are dropped)."""
+    cos(x·y), sin(x·y), and ((x-y)/z)² for up to 6 variables (terms undefined on the data are
+    dropped)."""
     out: list[tuple[str, ...]] = []
     for i in range(d):
         xi = f"x{i}"
@@ -60,6 +62,12 @@ def _library(d: int) -> list[tuple[str, ...]]:
                 out += [("cos", "sub", xi, xj), ("cos", "mul", xi, xj), ("sin", "mul", xi, xj)]
                 out += [("sub", "square", xi, "square", xj), ("add", "square", xi, "square", xj)]
                 out += [("square", "sub", xi, xj)]
+    if d <= _SCALED_DIFF_MAX_D:  # ((x - y) / z)², the exponent of a shifted Gaussian
+        for i in range(d):
+            for j in range(i + 1, d):
+                for k in range(d):
+                    if k not in (i, j):
+                        out.append(("square", "div", "sub", f"x{i}", f"x{j}", f"x{k}"))
     return out
 
 
