@@ -93,9 +93,13 @@ def test_budget_includes_the_finishing_stage():
     assert time.perf_counter() - start < 3.6
 
 
-def _recovers(X: np.ndarray, y: np.ndarray, truth: str, generations: int) -> tuple[bool, str]:
+def _recovers(
+    X: np.ndarray, y: np.ndarray, truth: str, generations: int, priors: str = "general"
+) -> tuple[bool, str]:
     """Fit gp for a few generations; (solved against ``truth`` over x0, x1, ..., the model)."""
-    m = GPRegressor(time_budget_s=None, generations=generations, random_state=0).fit(X, y)
+    m = GPRegressor(
+        time_budget_s=None, generations=generations, random_state=0, priors=priors
+    ).fit(X, y)
     names = [f"x{i}" for i in range(X.shape[1])]
     return symbolic_recovery(m.sympy(), truth, feature_names=names, X=X).solved, m.expression_
 
@@ -115,7 +119,8 @@ def test_lorentz_factor_target_recovers_a_boosted_difference():
     X = np.column_stack([rng.uniform(5, 10, 300), rng.uniform(1, 2, 300),
                          rng.uniform(1, 2, 300), rng.uniform(3, 10, 300)])
     y = (X[:, 0] - X[:, 1] * X[:, 2]) / np.sqrt(1 - X[:, 1] ** 2 / X[:, 3] ** 2)
-    solved, expr = _recovers(X, y, "(x0 - x1*x2)/sqrt(1 - x1**2/x3**2)", generations=3)
+    truth = "(x0 - x1*x2)/sqrt(1 - x1**2/x3**2)"
+    solved, expr = _recovers(X, y, truth, generations=3, priors="physics")
     assert solved, expr
 
 
@@ -124,12 +129,13 @@ def test_shifted_gaussian_is_screened():
     rng = np.random.default_rng(5)
     X = rng.uniform(1, 3, size=(300, 3))
     y = np.exp(-(((X[:, 0] - X[:, 1]) / X[:, 2]) ** 2) / 2) / (np.sqrt(2 * np.pi) * X[:, 2])
-    solved, expr = _recovers(X, y, "exp(-((x0 - x1)/x2)**2/2)/(sqrt(2*pi)*x2)", generations=3)
+    truth = "exp(-((x0 - x1)/x2)**2/2)/(sqrt(2*pi)*x2)"
+    solved, expr = _recovers(X, y, truth, generations=3, priors="physics")
     assert solved, expr
 
 
 def test_lorentz_factors_only_for_pairs_ordered_on_every_row():
-    from srbench_lite.engines.gp.screening import lorentz_factors
+    from srbench_lite.engines.gp.physics_priors import lorentz_factors
 
     rng = np.random.default_rng(0)
     v, c, m = rng.uniform(1, 2, 50), rng.uniform(3, 10, 50), rng.uniform(1, 5, 50)
@@ -197,15 +203,15 @@ def test_sign_factor_splits_off_the_variable_that_sets_the_sign():
 
 
 def test_planck_inverse_undoes_a_over_expm1():
-    from srbench_lite.engines.gp.targets import planck_inverse, transformed
+    from srbench_lite.engines.gp.physics_priors import PHYSICS, planck_inverse
 
     A = np.geomspace(1e-3, 40, 200)
     np.testing.assert_allclose(planck_inverse(A / np.expm1(A)), A, rtol=1e-10)
-    assert transformed(np.array([0.5, 1.2]), "planck") is None  # outside (0, 1)
+    assert PHYSICS.transform("planck").apply(np.array([0.5, 1.2])) is None  # outside (0, 1)
 
 
 @pytest.mark.parametrize(
-    "law, truth",
+    "law, truth, priors",
     [
         # Planck's law: A / (e^A - 1) over its low-A limit, A = x0*x1/(2*pi*x2) (scale found)
         (
@@ -215,27 +221,31 @@ def test_planck_inverse_undoes_a_over_expm1():
                 / (np.pi**2 * np.expm1(X[:, 0] * X[:, 1] / (2 * np.pi * X[:, 2])))
             ),
             "x0*x1**3/(pi**2*(exp(x0*x1/(2*pi*x2)) - 1))",
+            "physics",
         ),
         # 1/cosh: n/(e^A + e^-A), A = x1*x2/4 (scale found)
         (
             lambda X: X[:, 0] / (np.exp(X[:, 1] * X[:, 2] / 4) + np.exp(-X[:, 1] * X[:, 2] / 4)),
             "x0/(exp(x1*x2/4) + exp(-x1*x2/4))",
+            "physics",
         ),
         # sign set by one variable: x1*cos(x2)/x0**2
-        (lambda X: X[:, 1] * np.cos(X[:, 2] + 0.5) / X[:, 0] ** 2, "x1*cos(x2 + 1/2)/x0**2"),
+        (lambda X: X[:, 1] * np.cos(X[:, 2] + 0.5) / X[:, 0] ** 2, "x1*cos(x2 + 1/2)/x0**2",
+         "general"),
         # a cosine of a product
-        (lambda X: 2 * X[:, 0] * (1 - np.cos(X[:, 1] * X[:, 2])), "2*x0*(1 - cos(x1*x2))"),
+        (lambda X: 2 * X[:, 0] * (1 - np.cos(X[:, 1] * X[:, 2])), "2*x0*(1 - cos(x1*x2))",
+         "general"),
     ],
 )
-def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth):
+def test_screening_seeds_planck_sech_sign_and_product_laws(law, truth, priors):
     rng = np.random.default_rng(8)
     X = rng.uniform(1, 5, size=(300, 3))
-    solved, model = _recovers(X, law(X), truth, generations=3)
+    solved, model = _recovers(X, law(X), truth, generations=3, priors=priors)
     assert solved, model
 
 
 def test_screening_finds_a_variable_plus_a_power_law_under_a_clean_factor():
-    # m H/(k T) + m a M/(e c**2 k T): y over the clean factor x0/x5 is x1 plus a power law
+    # y over the clean factor x0/x5 is x1 plus a power law
     rng = np.random.default_rng(9)
     X = rng.uniform(1, 3, size=(300, 6))
     y = X[:, 0] * (X[:, 1] + X[:, 2] * X[:, 3] / X[:, 4] ** 2) / X[:, 5]
@@ -250,8 +260,10 @@ def test_power_law_exponents_reach_fifth_powers():
     rng = np.random.default_rng(10)
     G, c, m1, m2, r = rng.uniform(1, 2, size=(5, 256))
     y = G**4 * (m1 * m2) ** 2 * (m1 + m2) / (c**5 * r**5)
-    fac = clean_factor([G, c, m1, m2, r], y, 0.08)
+    fac = clean_factor([G, c, m1, m2, r], y, 0.08, max_abs_exp=6.0)  # the physics priors' cap
     assert fac is not None and fac.count("5") == 2 and "x1" in fac and "x4" in fac, fac
+    general = clean_factor([G, c, m1, m2, r], y, 0.08)  # general: |exponent| <= 4
+    assert general is None or "5" not in general, general
 
 
 def test_screening_seeds_a_constant_plus_a_power_law():

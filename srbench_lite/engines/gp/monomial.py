@@ -1,7 +1,6 @@
 """A fast first pass over power laws ``y = k * prod_i x_i ** e_i``.
 
-Many physics laws (most of the Feynman set) are a constant times a product of powers of the
-variables. When the used columns keep one sign, ``log|y|`` is linear in ``log|x_i|``:
+Many laws are a constant times a product of powers of the variables. When the used columns keep one sign, ``log|y|`` is linear in ``log|x_i|``:
 least squares gives real exponents, which are rounded to multiples of 1/2 and then improved by
 a greedy neighbourhood search (each exponent +-1/2, or dropped), scoring every candidate by the
 linearly scaled NMSE on the data. Returns token sequences for the search to start from.
@@ -16,6 +15,7 @@ import numpy as np
 from srbench_lite.engines.common.batch import Data, score_many
 
 __all__ = [
+    "MAX_ABS_EXP",
     "clean_factor",
     "sign_factor",
     "monomial_candidates",
@@ -23,7 +23,8 @@ __all__ = [
     "power_law_exponents",
 ]
 
-_MAX_ABS_EXP = 6.0  # (Feynman has r**5 and c**5; beyond that a power law is rarely the law)
+#: the largest |exponent| considered by default (a prior set may allow more: :mod:`.priors`)
+MAX_ABS_EXP = 4.0
 
 
 def _power(var: str, e: float) -> tuple[str, ...]:
@@ -66,9 +67,12 @@ def _usable(cols: list[np.ndarray]) -> list[int]:
     return [i for i, c in enumerate(cols) if np.all(c > 0) or np.all(c < 0)]
 
 
-def power_law_exponents(cols: list[np.ndarray], y: np.ndarray) -> np.ndarray | None:
+def power_law_exponents(
+    cols: list[np.ndarray], y: np.ndarray, max_abs_exp: float = MAX_ABS_EXP
+) -> np.ndarray | None:
     """Least-squares exponents of ``log|y| ~ sum_i e_i log|x_i|`` (0 for columns that change
-    sign or touch 0), or None when ``y`` touches 0 or nothing is usable."""
+    sign or touch 0; clipped to ``±max_abs_exp``), or None when ``y`` touches 0 or nothing is
+    usable."""
     y = np.asarray(y, dtype=np.float64)
     if len(y) < 3 or not np.all(y != 0):  # log|y|; a sign change is left to the search
         return None
@@ -82,17 +86,17 @@ def power_law_exponents(cols: list[np.ndarray], y: np.ndarray) -> np.ndarray | N
     if not np.all(np.isfinite(coef)):
         return None
     real = np.zeros(len(cols))
-    real[usable] = np.clip(coef[:-1], -_MAX_ABS_EXP, _MAX_ABS_EXP)
+    real[usable] = np.clip(coef[:-1], -max_abs_exp, max_abs_exp)
     return real
 
 
 def clean_factor(
-    cols: list[np.ndarray], y: np.ndarray, tol: float = 0.08
+    cols: list[np.ndarray], y: np.ndarray, tol: float = 0.08, max_abs_exp: float = MAX_ABS_EXP
 ) -> tuple[str, ...] | None:
     """The power law of the variables whose fitted exponent is within ``tol`` of a nonzero
-    integer (``G*m1*m2`` of ``G*m1*m2/r**2``-like laws whose other variables enter in a sum);
-    None when there is none, or every variable qualifies."""
-    real = power_law_exponents(cols, y)
+    integer (``y = a*b*g(c, d)``: ``a*b`` when ``c`` and ``d`` enter only through a sum or a
+    function); None when there is none, or every variable qualifies."""
+    real = power_law_exponents(cols, y, max_abs_exp)
     if real is None:
         return None
     r = np.round(real)
@@ -115,8 +119,11 @@ def _sign_variable(cols: list[np.ndarray], y: np.ndarray, max_changes: int = 3) 
     return found[0] if len(found) == 1 else None
 
 
-def sign_factor(cols: list[np.ndarray], y: np.ndarray) -> tuple[str, ...] | None:
-    """For ``y`` that changes sign through one variable ``x_j`` only (``p*cos(theta)/r**2``):
+def sign_factor(
+    cols: list[np.ndarray], y: np.ndarray, max_abs_exp: float = MAX_ABS_EXP
+) -> tuple[str, ...] | None:
+    """For ``y`` that changes sign through one variable ``x_j`` only (``y = g(x_j) * P`` with
+    ``g`` changing sign and ``P`` a power law of the others):
     the power law of the other variables, exponents by a least-absolute-deviation fit of
     ``log|y|`` (robust to the ``log|g(x_j)|`` spikes near the zeros of ``g``) rounded to
     halves; None when ``y`` keeps one sign, no single variable explains its sign, or the fit
@@ -141,17 +148,22 @@ def sign_factor(cols: list[np.ndarray], y: np.ndarray) -> tuple[str, ...] | None
     if not np.all(np.isfinite(coef)):
         return None
     exps = np.zeros(len(cols))
-    exps[use] = np.clip(np.round(coef[:-1] * 2) / 2, -_MAX_ABS_EXP, _MAX_ABS_EXP)
+    exps[use] = np.clip(np.round(coef[:-1] * 2) / 2, -max_abs_exp, max_abs_exp)
     exps[j] = 0.0
     return monomial_tokens(exps) if np.any(exps != 0) else None
 
 
 def monomial_candidates(
-    cols: list[np.ndarray], y: np.ndarray, *, max_candidates: int = 12
+    cols: list[np.ndarray],
+    y: np.ndarray,
+    *,
+    max_candidates: int = 12,
+    max_abs_exp: float = MAX_ABS_EXP,
 ) -> list[tuple[float, tuple[str, ...]]]:
-    """``[(nmse, tokens)]`` of the best power laws found, best first (may be empty)."""
+    """``[(nmse, tokens)]`` of the best power laws found (``|exponent| <= max_abs_exp``), best
+    first (may be empty)."""
     y = np.asarray(y, dtype=np.float64)
-    real = power_law_exponents(cols, y)
+    real = power_law_exponents(cols, y, max_abs_exp)
     if real is None:
         return []
     usable = _usable(cols)
@@ -180,7 +192,7 @@ def monomial_candidates(
             for i, delta in itertools.product(usable, (-0.5, 0.5, None)):
                 cand = cur.copy()
                 cand[i] = 0.0 if delta is None else cand[i] + delta
-                if abs(cand[i]) <= _MAX_ABS_EXP:
+                if abs(cand[i]) <= max_abs_exp:
                     moves.append(cand)
             score_all(moves)
             for cand in moves:  # first improving move, in the order of a sequential scan

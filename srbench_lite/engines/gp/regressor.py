@@ -19,6 +19,7 @@ from srbench_lite.engines.common.finish import (
 )
 from srbench_lite.engines.common.front import Entry
 from srbench_lite.engines.common.tokens import ARITY
+from srbench_lite.engines.gp.prior_sets import resolve_priors
 from srbench_lite.engines.gp.search import SearchConfig, run_search
 
 __all__ = ["DEFAULT_OPERATORS", "GPRegressor"]
@@ -50,11 +51,15 @@ class GPRegressor(RegressorMixin, BaseEstimator):
     of transformed targets ``T(y / M)`` (``M`` a power law, ``T`` one of identity, 1/w, w²,
     1/w², log|w|, e^w, sin w, atanh w, ...) against sums of up to three library terms pick the
     ``n_extra_targets`` most promising targets; some islands evolve models of those, mapped
-    back to models of ``y``.
-    ``M`` also comes from the variables with clean integer exponents, or, when one variable
-    alone sets the sign of ``y`` (``p cos θ / r²``), from the others; ``T`` also covers
-    Planck-like ``A / (e^A - 1)`` and ``1 / cosh A`` (their scale fitted), and sums of a
-    variable and a power law are tried directly.
+    back to models of ``y``. ``M`` also comes from the variables with clean integer exponents,
+    or, when one variable alone sets the sign of ``y``, from the others; sums of a variable and
+    a power law are tried directly.
+
+    What the screening assumes is a prior set (``priors``): ``"general"`` (the default) holds
+    only general shapes (:mod:`srbench_lite.engines.gp.priors`); ``"physics"`` adds templates
+    of particular physics laws (:mod:`srbench_lite.engines.gp.physics_priors`) and is
+    registered as its own method, ``gp-physics``.
+
     Stalled islands restart. The hall of fame then goes through the finishing stage
     (:mod:`srbench_lite.engines.common.finish`: simplify, snap constants, drop terms, refit)
     and one finished model is selected (``model_selection``: ``"mdl"`` description length by
@@ -86,6 +91,7 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         early_stop_loss: float | None = 1e-16,
         n_extra_targets: int = 3,
         simplify_timeout_s: float = 2.0,
+        priors: str = "general",
         random_state=None,
     ):
         self.time_budget_s = time_budget_s
@@ -99,6 +105,7 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         self.early_stop_loss = early_stop_loss
         self.n_extra_targets = n_extra_targets
         self.simplify_timeout_s = simplify_timeout_s
+        self.priors = priors
         self.random_state = random_state
 
     def _check_params(self) -> tuple[str, ...]:
@@ -116,6 +123,7 @@ class GPRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"model_selection={self.model_selection!r}; use one of {', '.join(SELECTION)}"
             )
+        resolve_priors(self.priors)  # a ValueError naming the known sets
         for name in ("population_size", "n_islands", "max_complexity", "subsample"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
@@ -152,6 +160,7 @@ class GPRegressor(RegressorMixin, BaseEstimator):
             subsample=max(10, int(self.subsample)),
             early_stop_loss=self.early_stop_loss,
             n_extra_targets=max(0, int(self.n_extra_targets)),
+            priors=resolve_priors(self.priors),
         )
         result = run_search(
             X, y, config, rng, deadline=search_deadline, generations=self.generations

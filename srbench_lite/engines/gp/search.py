@@ -20,8 +20,10 @@ from srbench_lite.engines.common.batch import Data
 from srbench_lite.engines.common.front import ParetoFront
 from srbench_lite.engines.gp.evolution import Evolution, EvolutionConfig
 from srbench_lite.engines.gp.monomial import monomial_candidates
+from srbench_lite.engines.gp.priors import GENERAL, Priors
 from srbench_lite.engines.gp.screening import make_targets
 from srbench_lite.engines.gp.targets import Target
+from srbench_lite.engines.gp.transforms import IDENTITY
 from srbench_lite.engines.gp.variation import OperatorSet, as_random
 
 __all__ = ["SearchConfig", "SearchResult", "run_search"]
@@ -47,6 +49,7 @@ class SearchConfig:
     early_stop_loss: float | None = 1e-16
     monomial_pass: bool = True
     n_extra_targets: int = 3
+    priors: Priors = GENERAL
 
 
 @dataclass
@@ -85,7 +88,8 @@ def run_search(
     ops = OperatorSet.build(config.operators, d)
     idx = rng.choice(n, size=config.subsample, replace=False) if n > config.subsample else None
     data = Data.from_xy(X if idx is None else X[idx], y if idx is None else y[idx])
-    cands = monomial_candidates(data.cols, data.y) if config.monomial_pass else []
+    mx = config.priors.max_abs_exponent
+    cands = monomial_candidates(data.cols, data.y, max_abs_exp=mx) if config.monomial_pass else []
     if config.n_extra_targets > 0:
         screen_by = None  # screening may use a quarter of the time left
         if deadline is not None:
@@ -97,9 +101,10 @@ def run_search(
             config.n_extra_targets,
             lm_rows=config.lm_rows,
             deadline=screen_by,
+            priors=config.priors,
         )
     else:
-        targets, lib = [Target(None, "id", data, config.max_complexity, config.lm_rows)], []
+        targets, lib = [Target(None, IDENTITY, data, config.max_complexity, config.lm_rows)], []
     main = targets[0]
     evo = Evolution(
         targets,

@@ -3,7 +3,8 @@
 :class:`Scorer` scores batches of programs on the search rows (NMSE under linear scaling,
 through :mod:`srbench_lite.engines.common.batch`), caching constant-free programs, and fits
 constants on a smaller set of rows. :class:`Target` is ``T(y / M(x))`` for a power law ``M``
-(or none) and a transform ``T``; a model of a target maps back to a model of ``y``.
+(or none) and a transform ``T`` (:mod:`.transforms`); a model of a target maps back to a
+model of ``y``.
 """
 
 from __future__ import annotations
@@ -15,33 +16,9 @@ import numpy as np
 
 from srbench_lite.engines.common.batch import Batch, Data, fit_many
 from srbench_lite.engines.common.front import ParetoFront
-from srbench_lite.engines.common.tokens import CONST
+from srbench_lite.engines.gp.transforms import Transform
 
-__all__ = ["INVERSE", "SCALED", "Scorer", "Target", "planck_inverse", "transformed"]
-
-#: transform T of the target -> the tokens around the fitted affine ``A = a*f+b`` that map it
-#: back to y / M: ``(*before, *A, *after)``
-INVERSE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "id": ((), ()),
-    "inv": (("inv",), ()),
-    "square": (("sqrt",), ()),
-    "inv_square": (("inv", "sqrt"), ()),
-    "log": (("exp",), ()),
-    "exp": (("log",), ()),
-    "exp_neg": (("neg", "log"), ()),
-    "sin": (("asin",), ()),
-    "cos": (("acos",), ()),
-    "atanh": (("tanh",), ()),
-    "log1p": (("sub", "exp"), ("1",)),  # w = e^A - 1 (diode-like laws)
-    "bose": (("inv", "sub", "exp"), ("1",)),  # w = 1 / (e^A - 1) (Bose-Einstein, Planck)
-    # w = A / (e^A - 1) (Planck's law over its low-A limit M), w = 2 / (e^A + e^-A) (1/cosh):
-    # A occurs twice, see Target.to_full; w is known up to a scale (see SCALED)
-    "planck": ((), ()),
-    "sech": ((), ()),
-}
-#: transforms whose w is only known up to a scale k (``w / k`` is transformed; screening fits k)
-SCALED = ("planck", "sech")
-
+__all__ = ["Scorer", "Target"]
 
 class Scorer:
     """Scaled NMSE of programs on fixed rows; LM constants on the first ``lm_rows`` of them."""
@@ -97,62 +74,9 @@ class Scorer:
         return s.consts, s.loss, s.a, s.b
 
 
-def planck_inverse(w: np.ndarray) -> np.ndarray:
-    """The ``x > 0`` with ``x / (e^x - 1) = w``, for each ``0 < w < 1`` (Newton on the log)."""
-    w = np.asarray(w, dtype=np.float64)
-    lw = np.log(w)
-    x = np.maximum(2.0 * (1.0 - w), -lw + np.log1p(-lw))  # small-x and large-x asymptotes
-    for _ in range(60):
-        h = np.log(x) - np.log(np.expm1(x)) - lw
-        dh = 1.0 / x - 1.0 / -np.expm1(-x)
-        step = h / dh
-        x = np.maximum(x - step, 0.5 * x)
-        if np.max(np.abs(step) / x) < 1e-14:
-            break
-    return x
-
-
-def transformed(w: np.ndarray, transform: str) -> np.ndarray | None:
-    """``T(w)`` for a transform name of :data:`INVERSE`, or None where it is undefined/flat."""
-    same_sign = bool(np.all(w > 0) or np.all(w < 0))
-    with np.errstate(all="ignore"):
-        if transform == "id":
-            z = w
-        elif transform == "inv":
-            z = 1.0 / w if np.all(w != 0) else None
-        elif transform == "square":
-            z = w * w if same_sign else None
-        elif transform == "inv_square":
-            z = 1.0 / (w * w) if same_sign else None
-        elif transform == "log":
-            z = np.log(np.abs(w)) if same_sign else None
-        elif transform == "exp":  # y = log(...) laws: exp(y) is often a power law
-            z = np.exp(w) if np.max(np.abs(w)) < 300 else None
-        elif transform == "exp_neg":
-            z = np.exp(-w) if np.max(np.abs(w)) < 300 else None
-        elif transform == "sin":  # y = asin(...) laws
-            z = np.sin(w) if np.max(np.abs(w)) <= np.pi / 2 else None
-        elif transform == "cos":  # y = acos(...) laws
-            z = np.cos(w) if np.min(w) >= 0 and np.max(w) <= np.pi else None
-        elif transform == "atanh":  # y = tanh(...) laws
-            z = np.arctanh(w) if np.max(np.abs(w)) < 1 else None
-        elif transform == "log1p":
-            z = np.log1p(w) if np.min(w) > -1 else None
-        elif transform == "planck":
-            z = planck_inverse(w) if np.all((w > 0) & (w < 1)) else None
-        elif transform == "sech":
-            z = np.arccosh(1.0 / w) if np.all((w > 0) & (w <= 1)) else None
-        else:  # bose
-            z = np.log1p(1.0 / w) if np.all(w > 0) else None
-    if z is None or not np.isfinite(z).all() or not np.var(z) > 0:
-        return None
-    return z
-
-
 class Target:
     """What a group of islands fits: ``T(y / M(x))`` for a power law ``M`` (or none) and a
-    transform ``T`` (identity, 1/w, w², 1/w², log|w|, e^w, e^-w, sin w, cos w, atanh w,
-    log(1+w), log(1+1/w), the inverses of A/(e^A - 1) and 1/cosh A).
+    transform ``T``, a row of :mod:`.transforms` (or of a prior set's extra rows).
 
     A model ``a*f + b`` of the target is offered to the main front as ``M * T^-1(c0 + c1*f)``
     with ``c0 = b, c1 = a`` as fitted placeholders.
@@ -161,7 +85,7 @@ class Target:
     def __init__(
         self,
         factor: tuple[str, ...] | None,
-        transform: str,
+        transform: Transform,
         data: Data,
         max_complexity: int,
         lm_rows: int = 128,
@@ -175,24 +99,13 @@ class Target:
 
     @property
     def is_main(self) -> bool:
-        return self.factor is None and self.transform == "id"
+        return self.factor is None and self.transform.name == "id"
 
     def to_full(self, tokens, consts, a: float, b: float) -> tuple[tuple[str, ...], np.ndarray]:
         """Tokens and constants of the model of ``y`` that this target's model implies."""
         if self.is_main:
             return tuple(tokens), np.asarray(consts, dtype=np.float64)
-        affine = ("add", CONST, "mul", CONST, *tokens)
-        cs = [b, a, *consts]
-        if self.transform in SCALED:  # A = a*f written twice (no offset: the law's A is a
-            scaled = ("mul", CONST, *tokens)  # power law, and two would overrun the size cap)
-            if self.transform == "planck":  # A / (e^A - 1)
-                toks = ("div", *scaled, "sub", "exp", *scaled, "1")
-            else:  # 1 / (e^A + e^-A)
-                toks = ("inv", "add", "exp", *scaled, "exp", "neg", *scaled)
-            cs = [a, *consts, a, *consts]
-        else:
-            before, after = INVERSE[self.transform]
-            toks = (*before, *affine, *after)
+        toks, cs = self.transform.to_full(tuple(tokens), list(consts), a, b)
         if self.factor is not None:
             toks = ("mul", *self.factor, *toks)
         return toks, np.asarray(cs, dtype=np.float64)

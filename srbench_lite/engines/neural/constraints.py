@@ -15,7 +15,7 @@ a boolean mask over the library at every step (Petersen et al. 2021, section 3):
   right child is not ``c`` when its left child is ``c`` (by induction no subtree is constant);
 * at most ``max_constants`` placeholders.
 
-On top of the hard mask, a soft length prior (DSR's ``soft_length``: a Gaussian around
+On top of the hard mask, a soft length prior (DSR's ``soft_length``: a normal density around
 ``length_loc``) adds finite logits that discourage finishing too early or growing too long.
 The sampler records mask and prior per step so the update recomputes the same distribution.
 """

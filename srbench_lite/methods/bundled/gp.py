@@ -19,8 +19,9 @@ METHOD = MethodSpec(
     dialect="x0",
     requires=(),
     description=(
-        "built-in GP: power-law pass and target screening, islands of age-regularised "
-        "evolution scored in compiled batches, LM constants, finishing stage (simplify, snap "
-        "constants, drop terms), description-length selection"
+        "built-in GP, general priors only: power-law pass and a screening of transformed "
+        "targets against one- and two-variable library terms (no law templates), islands of "
+        "age-regularised evolution scored in compiled batches, LM constants, finishing stage "
+        "(simplify, snap constants, drop terms), description-length selection"
     ),
 )

@@ -19,6 +19,7 @@ METHOD = MethodSpec(
     install='pip install "srbench-lite[neural]"  (CPU: pip install torch==2.13.0)',
     description=(
         "built-in Deep Symbolic Regression: an LSTM policy trained per problem (torch), "
-        "GP-meld, the GP engine's evaluator and finishing stage"
+        "GP-meld, seeds from the GP engine's general screening (no law templates), its "
+        "evaluator and finishing stage"
     ),
 )
