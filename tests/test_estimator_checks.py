@@ -17,6 +17,8 @@ from srbench_lite.methods import get_method, list_methods
 CHECK_PARAMS: dict[str, dict] = {
     "constant": {},
     "linear": {},
+    "gp-physics": {"time_budget_s": None, "generations": 2, "population_size": 8, "n_islands": 2,
+                   "random_state": 0, "simplify_timeout_s": 0.2},
     "neural": {"time_budget_s": None, "n_iterations": 2, "batch_size": 20, "max_length": 10,
                "gp_generations": 1, "gp_population": 10, "random_state": 0},
     "gplearn": {"population_size": 50, "generations": 2, "random_state": 0},
