@@ -81,3 +81,10 @@ def test_screening_uses_only_the_rows_of_its_prior_set():
         assert set(lib) <= set(build_library(prior.terms, 3)), name
         lorentz = any(t.factor and "sqrt" in t.factor for t in targets)
         assert lorentz == (name == "physics"), name  # x1 < x2 on every row: a Lorentz pair
+
+
+def test_docs_list_every_row_of_both_prior_sets():
+    doc = (Path(__file__).parents[1] / "docs" / "engine_priors.md").read_text(encoding="utf-8")
+    for prior in PRIOR_SETS.values():
+        for row in prior.rows():
+            assert f"`{row['name']}`" in doc, row

@@ -19,9 +19,22 @@ from srbench_lite.engines.gp import library_terms, transforms
 from srbench_lite.engines.gp.library_terms import TermFamily
 from srbench_lite.engines.gp.transforms import Transform
 
-__all__ = ["GENERAL", "FactorRule", "Priors"]
+__all__ = ["GENERAL", "MECHANISMS", "FactorRule", "Priors"]
 
 Tokens = tuple[str, ...]
+
+
+#: what every prior set's screening does besides its rows (name, why it is general)
+MECHANISMS: tuple[tuple[str, str], ...] = (
+    ("power-law factors", "y divided by its best power laws, by the variables with strong "
+     "exponents, and by each variable's own power: laws of the form P(x) * g(x)"),
+    ("clean factor", "the variables whose log-log exponents are near integers: P(x) * g(rest) "
+     "when the rest enter through a sum or a function"),
+    ("sign factor", "when one variable alone sets the sign of y: g(x_j) * P(others)"),
+    ("two-part sums", "a library term (or a variable) plus a power law of what it leaves"),
+    ("shifted power law", "a constant plus a power law (1 + P) under the root and reciprocal "
+     "transforms"),
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +83,10 @@ class Priors:
         return transforms.by_name(self.transforms, name)
 
     def rows(self) -> list[dict]:
-        """One dict per row (kind, name, why): what this prior set assumes, for docs."""
-        out = [{"kind": "transform", "name": t.name, "why": t.why} for t in self.transforms]
+        """One dict per row (kind, name, why): what this prior set assumes, for docs (the
+        screening's fixed mechanisms first, then the table rows)."""
+        out = [{"kind": "mechanism", "name": n, "why": w} for n, w in MECHANISMS]
+        out += [{"kind": "transform", "name": t.name, "why": t.why} for t in self.transforms]
         out += [{"kind": "library", "name": f.name, "why": f.why} for f in self.terms]
         out += [{"kind": "factor", "name": f.name, "why": f.why} for f in self.factors]
         out.append({"kind": "power law", "name": "exponents",
