@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from srbench_lite.engines.common import ARITY, columns, evaluate, n_constants
 from srbench_lite.engines.common.batch import (
@@ -66,17 +67,24 @@ def test_score_many_matches_evaluate_and_linear_scaling(name):
 
 
 @pytest.mark.parametrize("name", BACKENDS)
-def test_every_operator_agrees_with_numpy(name):
+def test_every_operator_agrees_with_numpy_and_sympy(name):
     rng = np.random.default_rng(2)
-    X = rng.uniform(0.2, 0.95, size=(30, 2))  # inside every operator's domain (asin, acos)
+    X = rng.uniform(0.2, 0.95, size=(30, 2))  # inside every operator's domain (asin, cbrt)
     data = Data.from_xy(X)
     progs = [(op, "x0", "x1") if o.arity == 2 else (op, "x0") for op, o in OPS.items()]
     with use_backend(name):
         vals, ok = values_many(progs, None, data)
     assert ok.all()
+    a, b = sp.symbols("a b", real=True)
     for p, (op, o) in enumerate(OPS.items()):
         args = (X[:, 0], X[:, 1]) if o.arity == 2 else (X[:, 0],)
-        np.testing.assert_allclose(vals[p], o.numpy(*args), rtol=1e-14, err_msg=op)
+        want = o.numpy(*args)
+        np.testing.assert_allclose(vals[p], want, rtol=1e-14, err_msg=op)
+        syms = (a, b)[: o.arity]
+        f = sp.lambdify(syms, o.sympy(*syms), "numpy")
+        np.testing.assert_allclose(f(*args), want, rtol=1e-14, err_msg=op)
+        folded = [o.value(*(float(v[i]) for v in args)) for i in range(3)]
+        np.testing.assert_allclose(folded, want[:3], rtol=1e-14, err_msg=op)
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -89,11 +97,14 @@ def test_non_finite_intermediates_are_rejected(name):
         ("sqrt", "x0"),
         ("exp", "mul", "1000", "x1"),
         ("pow", "x0", "0.5"),
+        ("cbrt", "x0"),  # sympy's real x**(1/3): undefined for x < 0, as sqrt
+        ("atan", "exp", "mul", "1000", "x1"),  # atan(inf) is finite: its input is checked
+        ("cosh", "mul", "1000", "x1"),
         ("add", "x0", "x1"),
     ]
     with use_backend(name):
         s = score_many(progs, None, data)
-    assert list(np.isfinite(s.loss)) == [False] * 5 + [True]
+    assert list(np.isfinite(s.loss)) == [False] * 8 + [True]
 
 
 @pytest.mark.parametrize("name", BACKENDS)

@@ -137,6 +137,6 @@ def test_simplified_children_keep_their_scaled_loss():
     after = score_many([t for t, _ in simple], [c for _, c in simple], data).loss
     fin = np.isfinite(before)
     changed = sum(s[0] != t for s, (t, _) in zip(simple, children, strict=True))
-    assert fin.sum() > 1000 and changed > 300
+    assert fin.sum() > 800 and changed > 300  # asin, acos, cbrt ... out of their domains: inf
     assert np.isfinite(after[fin]).all()
     np.testing.assert_allclose(after[fin], before[fin], rtol=1e-6, atol=1e-24)

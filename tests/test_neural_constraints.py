@@ -80,6 +80,16 @@ def test_uniform_samples_satisfy_every_constraint(cfg):
     assert max(len(s) for s in seqs) > cfg.max_length // 2  # the bound is reached, not avoided
 
 
+def test_rarer_operators_join_the_constraints():
+    ops = ("add", "mul", "div", "sin", "tanh", "atan", "sinh", "cosh", "cube", "cbrt", "asin")
+    lib = Library.build(2, ops)
+    cfg = ConstraintConfig()
+    seqs = drive(lib, cfg, 400, seed=2)
+    assert not [s for s in seqs if violations(s, cfg)]
+    assert {"atan", "sinh", "cosh", "cbrt"} <= {t for s in seqs for t in s}
+    assert ("cube", "cbrt") in INVERSE_PAIRS and {"atan", "sinh", "cosh"} <= TRIG
+
+
 def test_parent_and_sibling_inputs_follow_the_tree():
     lib = Library.build(2, ("add", "sin"))
     state = TreeState(lib, ConstraintConfig(length_loc=None), 1)

@@ -108,7 +108,7 @@ def from_sympy(
     pindex = {p: i for i, p in enumerate(params)}
     toks: list[str] = []
     consts: list[float] = []
-    pows = {2: "square", 3: "cube", sp.Rational(1, 2): "sqrt", -1: "inv"}
+    pows = {2: "square", 3: "cube", sp.Rational(1, 2): "sqrt", sp.Rational(1, 3): "cbrt", -1: "inv"}
 
     def walk(e: sp.Expr) -> None:
         if e in pindex:
@@ -144,8 +144,8 @@ def from_sympy(
             elif ex == -2:
                 toks.extend(("inv", "square"))
                 walk(base)
-            elif ex == sp.Rational(-1, 2):
-                toks.extend(("inv", "sqrt"))
+            elif ex in (sp.Rational(-1, 2), sp.Rational(-1, 3)):
+                toks.extend(("inv", "sqrt" if ex == sp.Rational(-1, 2) else "cbrt"))
                 walk(base)
             else:
                 toks.append("pow")

@@ -3,8 +3,8 @@
 The programs are packed as for :mod:`.kernels` (whose stack machine this module reuses).
 Derivatives by the constants are forward-mode (exact, no finite differences): every stack
 slot carries its values and, when it depends on a constant, its derivative by each constant;
-each operator's derivative rule runs as its own loop over the rows. The model is
-``a * f(x; c) + b`` with ``a, b`` solved in closed form after every step.
+each operator's derivative rule (:mod:`.derivatives`) runs as its own loop over the rows. The
+model is ``a * f(x; c) + b`` with ``a, b`` solved in closed form after every step.
 """
 
 from __future__ import annotations
@@ -13,27 +13,9 @@ import math
 
 import numpy as np
 
+from srbench_lite.engines.common.derivatives import chain, dbinary, dfactor, pow_factors
 from srbench_lite.engines.common.kernels import (
-    _ABS,
-    _ACOS,
-    _ADD,
-    _ASIN,
-    _BIG,
-    _COS,
-    _CUBE,
-    _DIV,
-    _EXP,
-    _INV,
-    _LOG,
-    _MUL,
-    _NEG,
     _POW,
-    _SIN,
-    _SQRT,
-    _SQUARE,
-    _SUB,
-    _TAN,
-    _TANH,
     SCRATCH,
     _binary,
     _finite,
@@ -46,143 +28,8 @@ from srbench_lite.engines.common.kernels import (
     _y_stats,
 )
 from srbench_lite.engines.common.operators import VAL, VAR
-from srbench_lite.engines.common.vmath import vcos, vexp, vlog, vsin
 
 __all__ = ["fit_batch"]
-
-
-@_jit
-def _dbinary(op, xs, ys, gxs, gys, dx, dy, n):
-    """Derivative of ``x op y`` (``x`` the first operand) into ``gys[:n]`` from ``gxs`` (when
-    ``dx``) and ``gys`` (when ``dy``); False if one is non-finite. Pow is the default."""
-    if op == _ADD or op == _SUB:
-        sign = 1.0 if op == _ADD else -1.0
-        if dx and dy:
-            for i in range(n):
-                gys[i] = gxs[i] + sign * gys[i]
-        elif dx:
-            for i in range(n):
-                gys[i] = gxs[i]
-        else:
-            for i in range(n):
-                gys[i] = sign * gys[i]
-        return _finite(gys, n)
-    if op == _MUL:
-        if dx and dy:
-            for i in range(n):
-                gys[i] = gxs[i] * ys[i] + xs[i] * gys[i]
-        elif dx:
-            for i in range(n):
-                gys[i] = gxs[i] * ys[i]
-        else:
-            for i in range(n):
-                gys[i] = xs[i] * gys[i]
-        return _finite(gys, n)
-    if op == _DIV:
-        for i in range(n):
-            x = xs[i]
-            y = ys[i]
-            gx = gxs[i] if dx else 0.0
-            gy = gys[i] if dy else 0.0
-            gys[i] = (gx - x / y * gy) / y if y != 0.0 else math.inf
-        return _finite(gys, n)
-    # pow: d(x**y) = y*x**(y-1)*dx + x**y*log(x)*dy, case by case for any base
-    for i in range(n):
-        x = xs[i]
-        y = ys[i]
-        gx = gxs[i] if dx else 0.0
-        gy = gys[i] if dy else 0.0
-        if gy != 0.0:
-            g = y * x ** (y - 1.0) * gx + x**y * math.log(x) * gy if x > 0.0 else math.nan
-        elif gx == 0.0:
-            g = 0.0
-        elif x == 0.0:
-            g = gx if y == 1.0 else (0.0 if y > 1.0 else math.inf)
-        else:
-            g = y * x ** (y - 1.0) * gx
-        if not abs(g) <= _BIG:
-            return False
-        gys[i] = g
-    return True
-
-
-@_jit
-def _dfactor(op, xs, f, n, w):
-    """``f[:n]``: the derivative of unary ``op`` at ``xs`` (``w``: a scratch row); False where
-    it is non-finite (or for an unknown opcode). Computed once per node, not per constant."""
-    if op == _SIN or op == _COS or op == _TAN or op == _EXP:
-        for i in range(n):
-            f[i] = xs[i]
-        if op == _SIN:
-            vcos(f, n)
-        elif op == _COS:
-            vsin(f, n)
-            for i in range(n):
-                f[i] = -f[i]
-        elif op == _TAN:
-            vcos(f, n)
-            for i in range(n):
-                f[i] = 1.0 / (f[i] * f[i]) if f[i] != 0.0 else math.inf
-        else:
-            vexp(f, n, w)
-        return _finite(f, n)
-    for i in range(n):
-        x = xs[i]
-        if op == _NEG:
-            d = -1.0
-        elif op == _INV:
-            d = -1.0 / (x * x) if x != 0.0 else math.inf
-        elif op == _LOG:
-            d = 1.0 / x if x != 0.0 else math.inf
-        elif op == _SQRT:
-            d = 0.5 / math.sqrt(x) if x > 0.0 else math.inf
-        elif op == _SQUARE:
-            d = 2.0 * x
-        elif op == _CUBE:
-            d = 3.0 * x * x
-        elif op == _ABS:
-            d = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-        elif op == _TANH:
-            t = math.tanh(x)
-            d = 1.0 - t * t
-        elif op == _ASIN or op == _ACOS:
-            q2 = 1.0 - x * x
-            d = 1.0 / math.sqrt(q2) if q2 > 0.0 else math.inf
-            d = d if op == _ASIN else -d
-        else:
-            d = math.nan
-        if not abs(d) <= _BIG:
-            return False
-        f[i] = d
-    return True
-
-
-@_jit
-def _chain(f, gs, n):
-    """``gs[:n] *= f[:n]``; False if a product is non-finite."""
-    for i in range(n):
-        gs[i] *= f[i]
-    return _finite(gs, n)
-
-
-@_jit
-def _pow_factors(xs, ys, fa, fb, dx, dy, n, w):
-    """For ``x ** y`` with every ``x > 0``: ``fa = y x**(y-1)`` (when ``dx``) and
-    ``fb = x**y log x`` (when ``dy``); False if some ``x <= 0`` (the caller then applies
-    :func:`_dbinary`'s case-by-case rule) or a factor is non-finite."""
-    for i in range(n):
-        if not xs[i] > 0.0:
-            return False
-        fb[i] = xs[i]
-    vlog(fb, n, w)  # log x
-    for i in range(n):
-        fa[i] = (ys[i] - 1.0) * fb[i]
-    vexp(fa, n, w)  # x ** (y - 1)
-    for i in range(n):
-        p = fa[i]
-        fa[i] = ys[i] * p
-        fb[i] = p * xs[i] * fb[i]
-    return (not dx or _finite(fa, n)) and (not dy or _finite(fb, n))
 
 
 @_jit
@@ -218,7 +65,7 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
             dx = dep[t]
             dy = dep[u]
             if dx or dy:
-                if op == _POW and _pow_factors(st[t], st[u], fa, fb, dx, dy, n, w1):
+                if op == _POW and pow_factors(st[t], st[u], fa, fb, dx, dy, n, w1):
                     for q in range(k):
                         gx = dst[t, q]
                         gy = dst[u, q]
@@ -228,7 +75,7 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                             return False
                 else:
                     for q in range(k):
-                        if not _dbinary(op, st[t], st[u], dst[t, q], dst[u, q], dx, dy, n):
+                        if not dbinary(op, st[t], st[u], dst[t, q], dst[u, q], dx, dy, n):
                             return False
             dep[u] = dx or dy
             if not (_binary(op, st[t], st[u], n, w1, w2) and _finite(st[u], n)):
@@ -236,10 +83,10 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
         else:
             u = sp - 1
             if dep[u]:
-                if not _dfactor(op, st[u], fa, n, w1):
+                if not dfactor(op, st[u], fa, n, w1):
                     return False
                 for q in range(k):
-                    if not _chain(fa, dst[u, q], n):
+                    if not chain(fa, dst[u, q], n):
                         return False
             if not (_unary(op, st[u], n, w1) and _finite(st[u], n)):
                 return False

@@ -46,10 +46,14 @@ _ABS = OPS["abs"].code
 _TANH = OPS["tanh"].code
 _ASIN = OPS["asin"].code
 _ACOS = OPS["acos"].code
+_ATAN = OPS["atan"].code
+_SINH = OPS["sinh"].code
+_COSH = OPS["cosh"].code
+_CBRT = OPS["cbrt"].code
 _BIG = 1.7976931348623157e308
 #: unary opcodes that can map a non-finite input to a finite value (their inputs are checked)
 _SWALLOWS = np.zeros(64, dtype=np.bool_)
-for _name in ("inv", "exp", "tanh"):
+for _name in ("inv", "exp", "tanh", "atan"):
     _SWALLOWS[OPS[_name].code] = True  # |v| <= _BIG is False for nan and +-inf
 
 #: rows a stack carries beyond its ``depth`` rows: workspace of the vector math
@@ -66,6 +70,16 @@ def _finite(u, n):
     for i in range(n):
         bad += not abs(u[i]) <= _BIG
     return bad == 0
+
+
+@_jit
+def _cbrt(x):
+    """Cube root of ``x >= 0`` (within an ulp: ``x**(1/3)`` and one Newton step); nan for
+    ``x < 0``, as sympy's real ``x**(1/3)``."""
+    if not x > 0.0 or x == math.inf:  # 0, inf, nan, negative
+        return x if x >= 0.0 else math.nan
+    r = x ** (1.0 / 3.0)
+    return r + (x / (r * r) - r) / 3.0
 
 
 @_jit
@@ -114,6 +128,18 @@ def _unary(op, u, n, w):
     elif op == _ACOS:
         for i in range(n):
             u[i] = math.acos(u[i]) if abs(u[i]) <= 1.0 else math.nan
+    elif op == _ATAN:
+        for i in range(n):
+            u[i] = math.atan(u[i])
+    elif op == _SINH:
+        for i in range(n):
+            u[i] = math.sinh(u[i])
+    elif op == _COSH:
+        for i in range(n):
+            u[i] = math.cosh(u[i])
+    elif op == _CBRT:
+        for i in range(n):
+            u[i] = _cbrt(u[i])
     else:
         return False
     return True
@@ -161,8 +187,8 @@ def _run(code, arg, s, length, vals, v0, X, stack):
     ``stack`` has :data:`SCRATCH` rows beyond the program's depth.
 
     Every operator turns a non-finite input into a non-finite output except div, pow, inv,
-    exp and tanh (``x/inf = 0``, ``exp(-inf) = 0`` ...): so those operators' inputs and the
-    final values are checked, rather than every intermediate."""
+    exp, tanh and atan (``x/inf = 0``, ``exp(-inf) = 0`` ...): so those operators' inputs and
+    the final values are checked, rather than every intermediate."""
     n = X.shape[1]
     w1 = stack[stack.shape[0] - 2]
     w2 = stack[stack.shape[0] - 1]

@@ -32,6 +32,22 @@ def _cube(a):
     return a * a * a
 
 
+def _cbrt(a):
+    """Real cube root on ``a >= 0``; nan for ``a < 0`` (sympy's real ``a**(1/3)``), signalled
+    as numpy's invalid operation, as ``sqrt`` of a negative is."""
+    neg = np.less(a, 0.0)
+    out = np.cbrt(a)
+    if np.any(neg):
+        out = np.where(neg, np.sqrt(np.where(neg, -1.0, 0.0)), out)
+    return out
+
+
+def _cbrt_value(a: float) -> float:
+    if a < 0.0:
+        raise ValueError("cube root of a negative number")
+    return float(np.cbrt(a))
+
+
 @dataclass(frozen=True)
 class Operator:
     """One operator: its token, arity, opcode, numpy function and sympy form.
@@ -89,14 +105,23 @@ _TABLE = (
     Operator("tanh", 1, 21, np.tanh, math.tanh, _sympy_unary("tanh")),
     Operator("asin", 1, 22, np.arcsin, math.asin, _sympy_unary("asin")),
     Operator("acos", 1, 23, np.arccos, math.acos, _sympy_unary("acos")),
+    Operator("atan", 1, 24, np.arctan, math.atan, _sympy_unary("atan")),
+    Operator("sinh", 1, 25, np.sinh, math.sinh, _sympy_unary("sinh")),
+    Operator("cosh", 1, 26, np.cosh, math.cosh, _sympy_unary("cosh")),
+    Operator("cbrt", 1, 27, _cbrt, _cbrt_value, lambda a: a ** _sp().Rational(1, 3)),
 )
 
 OPS: dict[str, Operator] = {op.name: op for op in _TABLE}
+
+#: the unary tokens that are sympy function classes of the same name (``abs``: ``Abs``)
+_SYMPY_FUNCTIONS = frozenset(
+    ("sin", "cos", "tan", "exp", "log", "abs", "tanh", "asin", "acos", "atan", "sinh", "cosh")
+)
 
 
 def sympy_function(name: str):
     """The sympy function class of a unary function token (``"sin"`` -> ``sympy.sin``), or
     ``None`` for the operators sympy writes with arithmetic (``neg``, ``inv``, ``square`` ...)."""
-    table = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log"}
-    table.update(abs="Abs", tanh="tanh", asin="asin", acos="acos")
-    return getattr(_sp(), table[name]) if name in table else None
+    if name not in _SYMPY_FUNCTIONS:
+        return None
+    return getattr(_sp(), "Abs" if name == "abs" else name)

@@ -5,10 +5,11 @@ variable-free subtree into one ``"c"`` (or a literal when all its leaves are lit
 value is a small integer or half-integer), removes identities (``x+0``, ``x*1``, ``x/1``,
 ``x**1``, ``--x``, ``1/(1/x)``), turns ``x-x`` into 0 and ``x/x`` into 1, merges constants
 into neighbouring constants (``c*(c*x) -> c*x``, ``c+(c+x) -> c+x``), rewrites ``pow`` by
-literal 2, 3, 0.5, -1 as ``square``, ``cube``, ``sqrt``, ``inv``, and sorts the operands of
-``add``/``mul`` so that equal expressions share one canonical token sequence. With
-``strip_scaling=True`` it also drops what a linear scaling ``a*f+b`` absorbs at the root
-(``c*f``, ``f+c``, ``-f``, ``f/c``). Values of ``"c"`` leaves travel with them, so the
+literal 2, 3, 0.5, 1/3, -1 as ``square``, ``cube``, ``sqrt``, ``cbrt``, ``inv``, turns
+``cube(cbrt(x))`` into ``x`` and ``abs`` of a non-negative function into the function, and
+sorts the operands of ``add``/``mul`` so that equal expressions share one canonical token
+sequence. With ``strip_scaling=True`` it also drops what a linear scaling ``a*f+b`` absorbs at
+the root (``c*f``, ``f+c``, ``-f``, ``f/c``). Values of ``"c"`` leaves travel with them, so the
 returned constants match the new order. Folding uses the operator table's float functions.
 
 :class:`Simplifier` remembers each sequence's rewrite and replays it on new constant values.
@@ -120,7 +121,9 @@ def _is_leaf_const(n: _N) -> bool:
     return not n.kids and not n.var
 
 
-_POW_REWRITE = {1.0: None, 2.0: "square", 3.0: "cube", 0.5: "sqrt", -1.0: "inv"}
+_POW_REWRITE = {1.0: None, 2.0: "square", 3.0: "cube", 0.5: "sqrt", 1.0 / 3.0: "cbrt", -1.0: "inv"}
+#: unary operators whose values are never negative (``abs`` of them is the identity)
+_NON_NEGATIVE = ("square", "abs", "exp", "sqrt", "cbrt", "cosh")
 
 
 def _combine(tok: str, kids: tuple) -> _N:
@@ -135,10 +138,12 @@ def _combine(tok: str, kids: tuple) -> _N:
         (a,) = kids
         if tok in ("neg", "inv") and a.tok == tok:
             return a.kids[0]
-        if tok == "abs" and a.tok in ("square", "abs", "exp", "sqrt"):
+        if tok == "abs" and a.tok in _NON_NEGATIVE:
             return a
         if tok == "sqrt" and a.tok == "square":
             return _node("abs", a.kids)
+        if tok == "cube" and a.tok == "cbrt":  # x for x >= 0 (sympy's (x**(1/3))**3 = x)
+            return a.kids[0]
         return _node(tok, kids)
     a, b = kids
     if tok == "add":

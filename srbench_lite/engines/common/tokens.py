@@ -5,7 +5,7 @@ An expression is a tuple of string tokens in prefix (Polish) order, e.g. ``x0 * 
 
 * operators, with the arity in :data:`ARITY` (from the operator table,
   :mod:`.operators`: ``add sub mul div pow`` binary; ``neg inv sin cos tan exp log sqrt
-  square cube abs tanh asin acos`` unary);
+  square cube abs tanh asin acos atan sinh cosh cbrt`` unary);
 * variables ``"x0", "x1", ...`` (column ``i`` of ``X``);
 * the constant placeholder ``"c"``: the k-th ``"c"`` (left to right) takes ``consts[k]`` from a
   separate constants vector (fitted by :func:`..constants.fit_constants`);

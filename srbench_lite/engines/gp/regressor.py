@@ -39,6 +39,13 @@ DEFAULT_OPERATORS = (
     "inv",
     "neg",
     "pow",
+    "tanh",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "cbrt",
 )
 
 

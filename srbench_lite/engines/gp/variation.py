@@ -30,6 +30,12 @@ def as_random(rng: np.random.Generator | random.Random) -> random.Random:
     return random.Random(int(rng.integers(2**63 - 1)))
 
 
+#: unary sampling weights (others 0.5): the rarer functions of physics laws are offered, priced
+#: so that the common ones still make most of the trees
+_UNARY_WEIGHTS = {"square": 0.7, "sqrt": 0.7, "inv": 0.7}
+_UNARY_WEIGHTS.update(dict.fromkeys(("asin", "acos", "tanh", "atan", "sinh", "cosh", "cbrt"), 0.15))
+
+
 @dataclass(frozen=True)
 class OperatorSet:
     """Which operators and leaves the search may use, with sampling weights (cumulative)."""
@@ -51,7 +57,7 @@ class OperatorSet:
         if not binary:
             raise ValueError("the operator set needs at least one binary operator")
         bw = [weights.get(o, 1.0) for o in binary]
-        uw = [0.7 if o in ("square", "sqrt", "inv") else 0.5 for o in unary]
+        uw = [_UNARY_WEIGHTS.get(o, 0.5) for o in unary]
         return cls(binary, tuple(accumulate(bw)), unary, tuple(accumulate(uw)), n_features)
 
     def pick_binary(self, rng: random.Random) -> str:

@@ -31,7 +31,10 @@ DEFAULT_OPERATORS: tuple[str, ...] = (
     "square",
 )
 
-TRIG: frozenset[str] = frozenset({"sin", "cos", "tan", "tanh"})
+#: trigonometric and hyperbolic operators (DSR does not nest one inside another); the rarer
+#: ones (``atan``, ``sinh``, ``cosh``, ``cbrt``, ...) are not in the default library: the
+#: policy starts uniform over its tokens, so a caller adds them through ``operators``
+TRIG: frozenset[str] = frozenset({"sin", "cos", "tan", "tanh", "atan", "sinh", "cosh"})
 
 #: ``(parent, child)`` pairs that cancel: ``log(exp(u))``, ``sqrt(square(u))``...
 INVERSE_PAIRS: frozenset[tuple[str, str]] = frozenset(
@@ -42,6 +45,8 @@ INVERSE_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("square", "sqrt"),
         ("inv", "inv"),
         ("neg", "neg"),
+        ("cube", "cbrt"),
+        ("cbrt", "cube"),
     }
 )
 
