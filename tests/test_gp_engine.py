@@ -159,6 +159,10 @@ def test_smoke_problems_are_recovered(name):
         (lambda X: np.arcsin(X[:, 0] / (X[:, 1] * X[:, 2])), "asin(x0/(x1*x2))"),  # sin(y) target
         (lambda X: np.log(2.5 * X[:, 0] * X[:, 1] / X[:, 2] ** 2), "log(x0*x1/x2**2)"),  # e^y
         (lambda X: X[:, 0] * np.tanh(X[:, 1] / X[:, 2]), "x0*tanh(x1/x2)"),  # atanh(y/M)
+        (lambda X: np.arctan(X[:, 0] / X[:, 1]), "atan(x0/x1)"),  # tan(y)
+        (lambda X: np.sinh(X[:, 0] * X[:, 2]) / X[:, 1], "sinh(x0*x2)/x1"),  # asinh(y*M)
+        (lambda X: X[:, 1] * np.cosh(X[:, 0] / X[:, 2]), "x1*cosh(x0/x2)"),  # acosh(y/M)
+        (lambda X: np.cbrt(X[:, 0] * X[:, 1] + X[:, 2]), "(x0*x1 + x2)**(1/3)"),  # y**3
     ],
 )
 def test_transformed_targets_cover_inverse_function_laws(law, truth):

@@ -70,8 +70,9 @@ def _bounded(w: np.ndarray, limit: float = 300.0) -> bool:
 
 IDENTITY = Transform("id", lambda w: w, why="the target itself", shifted=True)
 
-#: the general transforms: the inverses of the unary functions of the operator table, and of
-#: ``e^A - 1`` (a function's growth above its value at zero)
+#: the general transforms: the inverses of the unary functions of the operator table (roots,
+#: reciprocals, exp/log, trigonometric and hyperbolic functions), and of ``e^A - 1`` (a
+#: function's growth above its value at zero)
 GENERAL: tuple[Transform, ...] = (
     IDENTITY,
     Transform("inv", lambda w: 1.0 / w if np.all(w != 0) else None, ("inv",),
@@ -94,6 +95,13 @@ GENERAL: tuple[Transform, ...] = (
               why="y = tanh(A): a saturating function"),
     Transform("log1p", lambda w: np.log1p(w) if np.min(w) > -1 else None, ("sub", "exp"), ("1",),
               why="y = e^A - 1: growth above the value at A = 0"),
+    Transform("tan", lambda w: np.tan(w) if np.max(np.abs(w)) < 1.5 else None, ("atan",),
+              why="y = atan(A): an inverse tangent"),
+    Transform("asinh", np.arcsinh, ("sinh",), why="y = sinh(A): a hyperbolic sine"),
+    Transform("acosh", lambda w: np.arccosh(w) if np.min(w) >= 1 else None, ("cosh",),
+              why="y = cosh(A): a hyperbolic cosine"),
+    Transform("cube", lambda w: w * w * w if np.all(w > 0) else None, ("cbrt",),
+              why="y = cbrt(A): a cube root of a sum", shifted=True),
 )
 
 
