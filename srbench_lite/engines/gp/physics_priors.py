@@ -126,7 +126,8 @@ PHYSICS = GENERAL.extended(
     ),
     factors=(
         FactorRule("Lorentz factor", lorentz_factors,
-                   "sqrt(1 - a²/b²) and its inverse when a is smaller than b in magnitude: relativistic laws"),
+                   "sqrt(1 - a²/b²) and its inverse when a is smaller than b in magnitude: "
+                   "relativistic laws"),
     ),
     max_abs_exponent=6.0,
 )
