@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -113,3 +115,151 @@ def test_deadline_is_respected_and_something_is_returned():
     done = Finisher(X, y, ["a", "b"], deadline=start + 0.3).run(entries)
     assert time.perf_counter() - start < 1.5
     assert len(done) >= 1 and isinstance(done[0], Finished)
+
+
+# -- common constants (known_constants) ----------------------------------------------------
+
+
+def test_known_constants_table_is_consistent():
+    from dataclasses import FrozenInstanceError
+
+    from srbench_lite.engines.common.known_constants import KNOWN
+
+    assert len({k.name for k in KNOWN}) == len(KNOWN)
+    for k in KNOWN:
+        assert k.value == pytest.approx(float(k.sympy), rel=1e-15)
+        assert not k.sympy.atoms(sp.Float)  # exact
+    with pytest.raises(FrozenInstanceError):
+        KNOWN[0].value = 3.0
+
+
+def test_plain_numbers_come_before_constants():
+    from srbench_lite.engines.common.known_constants import nice_values
+
+    assert [v for v, _ in nice_values(2.0000001, [])][:2] == [0, 2]
+    assert [v for v, _ in nice_values(0.5, [])][:2] == [0, sp.Rational(1, 2)]
+    values = [v for v, _ in nice_values(np.e, [])]
+    assert sp.E in values
+    assert sp.E in [v for v, _ in nice_values(2.72, [])]  # a candidate: the refit decides
+
+
+_CONSTANTS = [sp.E, sp.exp(2), sp.exp(-1), sp.sqrt(sp.E), sp.log(2), sp.log(10), sp.log(sp.pi)]
+_CONSTANTS += [sp.log(2 * sp.pi), sp.pi**2, sp.sqrt(sp.pi), sp.sqrt(2 * sp.pi)]
+_CONSTANTS += [1 / sp.sqrt(2 * sp.pi), 3 * sp.pi / 4, 2 / sp.pi, sp.E / 2]
+
+
+@pytest.mark.parametrize("value", _CONSTANTS)
+def test_exponents_snap_to_common_constants(value):
+    rng = np.random.default_rng(6)
+    X = rng.uniform(1, 3, size=(200, 1))
+    c = float(value)
+    done = _finisher(X, X[:, 0] ** c, ["x"]).finish_tokens(("pow", "x0", "c"), [c])
+    x = sp.Symbol("x")
+    assert done.expr == x**value, done.expr
+    assert done.loss < FLOOR
+
+
+def test_a_near_miss_of_e_is_not_snapped():
+    rng = np.random.default_rng(7)
+    X = rng.uniform(1, 3, size=(200, 1))
+    done = _finisher(X, X[:, 0] ** 2.72, ["x"]).finish_tokens(("pow", "x0", "c"), [2.72])
+    (exponent,) = done.expr.atoms(sp.Float)
+    assert float(exponent) == pytest.approx(2.72, rel=1e-12), done.expr
+    assert done.loss < FLOOR
+
+
+def test_e_squared_as_a_base_becomes_a_square():
+    # gp printed sqrt(4*a/b - 7.3890560989306513**log(w)): the base is e**2, the term w**2
+    rng = np.random.default_rng(8)
+    X = rng.uniform([2, 1, 0.5], [3, 2, 1.5], size=(200, 3))
+    y = np.sqrt(4 * X[:, 0] / X[:, 1] - X[:, 2] ** 2)
+    toks = ("sqrt", "sub", "mul", "c", "div", "x0", "x1", "pow", "c", "log", "x2")
+    done = _finisher(X, y, ["a", "b", "w"]).finish_tokens(toks, [4.0, 7.3890560989306513])
+    a, b, w = sp.symbols("a b w")
+    assert done.expr == sp.sqrt(4 * a / b - w**2), done.expr
+
+
+def test_log_two_pi_is_recognised():
+    # gp printed s*sqrt(log(1/(f**2*s**2)) - 1.8378770664093451): the constant is log(2*pi)
+    rng = np.random.default_rng(9)
+    X = rng.uniform(0.1, 0.5, size=(200, 2))
+    s, f = X[:, 0], X[:, 1]
+    y = s * np.sqrt(np.log(1 / (f**2 * s**2)) - np.log(2 * np.pi))
+    toks = ("mul", "x0", "sqrt", "sub", "log", "inv", "square", "mul", "x1", "x0", "c")
+    done = _finisher(X, y, ["s", "f"]).finish_tokens(toks, [1.8378770664093451])
+    assert not done.expr.atoms(sp.Float), done.expr
+    sp_, fp = sp.symbols("s f", positive=True)
+    got = done.expr.subs({sp.Symbol("s"): sp_, sp.Symbol("f"): fp})
+    assert sp.simplify(got - sp_ * sp.sqrt(-2 * sp.log(sp.sqrt(2 * sp.pi) * sp_ * fp))) == 0
+
+
+# -- selection on small data (selection) ---------------------------------------------------
+
+
+def _finished(tokens, start, X, y):
+    """A hand-built finished model: ``tokens`` with parameters fitted to the rows."""
+    from srbench_lite.engines.common.batch import Data, fit_many
+    from srbench_lite.engines.common.expression import to_sympy
+
+    fit = fit_many([tokens], [np.asarray(start, float)], Data.from_xy(X, y), iters=200,
+                   scale=False)  # fmt: skip
+    p = fit.consts[0]
+    return Finished(to_sympy(tokens, p, ["x"]), tokens, p, float(fit.loss[0]), len(tokens))
+
+
+_KOZA = ("add", "cube", "x0", "add", "square", "x0", "x0")  # x**3 + x**2 + x
+
+
+def _koza_rows(seed, noise):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(20, 1))
+    clean = X[:, 0] ** 3 + X[:, 0] ** 2 + X[:, 0]
+    return X, clean + rng.normal(0, noise * np.std(clean), 20)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_data_prefers_the_short_law_to_a_longer_fit_of_the_rows(seed):
+    X, y = _koza_rows(seed, 0.01)
+    short = _finished(("add", "p0", *_KOZA), [0.0], X, y)
+    # the law plus a wiggle and a quartic: 5 more parameters that follow the noise
+    wiggle = ("add", "mul", "p1", "sin", "add", "mul", "p2", "x0", "p3", "mul", "p4", "square",
+              "square", "x0")  # fmt: skip
+    long = min(
+        (_finished(("add", "p0", "add", *_KOZA, *wiggle), [0, 0.01, f, 0, 0], X, y)
+         for f in (5.0, 8.0, 12.0)),
+        key=lambda m: m.loss,
+    )  # fmt: skip
+    assert long.loss < short.loss  # it fits the 20 rows better
+    models = [long, short]
+    _finisher(X, y, ["x"]).set_costs(models)
+    assert select(models) is short
+    assert all(m.meta["cv_loss"] > 0 for m in models)
+
+
+def test_small_data_keeps_a_clearly_better_longer_law():
+    X, y = _koza_rows(0, 0.01)
+    law = _finished(("add", "p0", *_KOZA), [0.0], X, y)
+    wrong = _finished(("add", "p0", "mul", "p1", "x0"), [0.0, 1.0], X, y)  # p0 + p1*x
+    models = [wrong, law]
+    _finisher(X, y, ["x"]).set_costs(models)
+    assert select(models) is law
+
+
+def test_small_data_ranks_by_held_out_loss_with_refits():
+    # exp(x) found with slightly-off scaling (loss 1e-6) against a degree-6 polynomial fitted
+    # to the rows: by training loss the polynomial would be finished first; refitted on the
+    # held-out folds exp(x) is exact and goes first
+    from srbench_lite.engines.common.batch import Data, fit_many
+
+    rng = np.random.default_rng(10)
+    X = rng.uniform(0, 1, size=(20, 1))
+    y = np.exp(X[:, 0])
+    poly: tuple[str, ...] = ("mul", "c", "x0")
+    for _ in range(5):  # Horner: x*(c + x*(c + ... x*(c*x)))
+        poly = ("mul", "x0", "add", "c", *poly)
+    start = [1 / math.factorial(k) for k in range(1, 7)]
+    fit = fit_many([poly], [start], Data.from_xy(X, y), iters=200)
+    approx = Entry(poly, fit.consts[0], float(fit.loss[0]), a=fit.a[0], b=fit.b[0])
+    truth = Entry(("exp", "x0"), [], 1e-6, a=1.001, b=-0.002)
+    assert approx.loss < 1e-9 and approx.complexity > 10 * truth.complexity
+    assert _finisher(X, y, ["x"]).ranked([approx, truth])[0] is truth

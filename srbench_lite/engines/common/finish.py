@@ -9,18 +9,22 @@ For each hall-of-fame entry (most promising first, while time is left), :class:`
 2. rewrites it with sympy in the time-limited sandbox worker (:func:`srbench_lite.engines.
    canonical.canonical`),
    turns every distinct number into a parameter and refits them all (Levenberg-Marquardt);
-3. snaps parameters one at a time to 0 (dropping a term), integers, simple rationals,
-   multiples of pi, square roots of rationals, or a simple multiple or product of the other
-   parameters (tying them), refitting the rest after each try, and keeps a snap when the loss
-   does not move beyond noise: ``n * ln(L_new / L_old) <= ln(n)`` per parameter removed
-   (BIC), with losses floored at :data:`FLOOR` (rounding) so exact fits tie;
+3. snaps parameters one at a time to the values of :func:`.known_constants.nice_values` (0,
+   dropping a term; integers, simple rationals, square roots of rationals, rational multiples
+   of pi, e, log 2, log(2 pi) ... (:data:`.known_constants.KNOWN`), or a simple multiple or
+   product of the other parameters, tying them), cheapest first, refitting the rest after each
+   try, and keeps a snap when the loss does not move beyond noise: ``n * ln(L_new / L_old) <=
+   ln(n)`` per parameter removed (BIC), with losses floored at :data:`FLOOR` (rounding) so
+   exact fits tie; snapped values are exact in sympy (``E**(2*log(w))`` becomes ``w**2``);
 4. rewrites the snapped form once more and refits it.
 
 :func:`select` then picks among the finished models by description length
 (:func:`description_length`): the shorter exact form wins at equal loss, and on noisy data an
 extra term must pay for itself. On small data (at most :data:`CV_MAX_ROWS` rows) the loss in
-the description length is the cross-validated one (:meth:`Finisher.cv_loss`), so a form that
-only fits its own few rows loses. Nothing here imports :mod:`srbench_lite.metrics`.
+the description length is the held-out one, every model refitted without the held-out rows,
+and held-out losses within one standard error of the best count as equal
+(:mod:`.selection`), so a longer form that only fits its own few rows loses to the shorter
+one. Nothing here imports :mod:`srbench_lite.metrics`.
 """
 
 from __future__ import annotations
@@ -29,16 +33,27 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
-from srbench_lite.engines.common.batch import Data, fit_many, score_many, values_many
+from srbench_lite.engines.common.batch import Data, fit_many, score_many
 from srbench_lite.engines.common.evaluate import evaluate_unchecked
 from srbench_lite.engines.common.expression import from_sympy, to_sympy
-from srbench_lite.engines.common.front import Entry, select_model
+from srbench_lite.engines.common.front import Entry
+from srbench_lite.engines.common.known_constants import closeness, nice_values
 from srbench_lite.engines.common.rules import simplify_tokens
+from srbench_lite.engines.common.selection import (
+    CV_MAX_ROWS,
+    FLOOR,
+    SELECTION,
+    description_length,
+    held_out_costs,
+    held_out_errors,
+    held_out_losses,
+    select,
+    to_frame,
+)
 from srbench_lite.engines.common.tidy import linearise, prune_negligible, prune_terms
 from srbench_lite.engines.common.tokens import CONST
 
@@ -54,36 +69,18 @@ __all__ = [
     "to_frame",
 ]
 
-#: NMSE below this counts as exact (float rounding and LM precision)
-FLOOR = 1e-15
-#: nats per node of the expression (about ln of the number of symbols to choose from)
-NODE_COST = 2.5
-_SNAP_TOL = 2e-2  # relative distance within which a nice value is worth a refit
-_MAX_TRIES = 5  # nice values tried per parameter
-#: up to this many training rows, selection uses the cross-validated loss (small data overfit)
-CV_MAX_ROWS = 200
 _SMALL_DATA_FLOOR = 1e-9  # training losses below this rank as equal on small data
 #: NMSE a snap may add to an inexact fit, per parameter it frees (R² of 0.999999)
 PRACTICAL = 1e-6
 _EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
-_PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, ties)
+_PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, pi, e, ties)
+_RANKING_SHARE = 0.15  # the most of the time left that ranking by held-out loss may take
+_RANKING_FOLDS = 5  # folds of that ranking (the selection's own held-out losses use more)
 
 
 def finishing_reserve(budget: float) -> float:
     """Seconds of an engine's ``budget`` to keep for the finishing stage."""
     return min(max(1.0, 0.2 * budget), 10.0, 0.5 * budget)
-
-
-def description_length(loss: float, complexity: int, n_params: int, n: int) -> float:
-    """Two-part code length in nats: ``n/2 * ln(max(loss, FLOOR)) + k/2 * ln(n) +
-    NODE_COST * complexity`` (``loss`` an NMSE on ``n`` rows, ``k`` free parameters)."""
-    if not math.isfinite(loss):
-        return math.inf
-    return (
-        0.5 * n * math.log(max(loss, FLOOR))
-        + 0.5 * n_params * math.log(max(n, 2))
-        + (NODE_COST * complexity)
-    )
 
 
 @dataclass
@@ -107,10 +104,8 @@ class Finished:
     @classmethod
     def from_entry(cls, entry: Entry, feature_names: Sequence[str]) -> Finished:
         """An unfinished hall-of-fame entry as it is (its scaling written out)."""
-        toks, cs = entry.tokens, entry.consts
-        if entry.a != 1.0 or entry.b != 0.0:
-            toks, cs = ("add", CONST, "mul", CONST, *toks), np.concatenate([[entry.b, entry.a], cs])
-        return cls(entry.sympy(feature_names), tuple(toks), np.asarray(cs), entry.loss, len(toks))
+        toks, cs = _scaled(entry.tokens, entry.consts, entry.a, entry.b)
+        return cls(entry.sympy(feature_names), toks, cs, entry.loss, len(toks))
 
     def predict(self, X) -> np.ndarray:
         """The model on the rows of ``X`` (numpy semantics where it is undefined)."""
@@ -138,66 +133,6 @@ def _accept(
     if rel_change > 0 and 0.5 * z2 <= math.log(math.sqrt(z2) / rel_change) - cost * math.log(10):
         return True
     return old > _EXACT and new - old <= PRACTICAL * removed
-
-
-def _size(f: Fraction) -> float:
-    """How long a rational is to write (digits of numerator and denominator)."""
-    return math.log10(abs(f.numerator) + 1) + math.log10(f.denominator)
-
-
-def _nice_values(
-    v: float, others: list[tuple[sp.Symbol, float]], max_cost: float = math.inf
-) -> list[tuple[sp.Expr, float]]:
-    """Simple numbers and simple expressions of the other parameters close to ``v``, simplest
-    first (0 always comes first): integers, rationals, multiples of pi, square roots of
-    rationals, simple multiples of another parameter, products of two. A value that costs
-    ``cost`` (about its decimal digits) must lie within ``10**-cost`` relative of ``v``
-    (and within ``_SNAP_TOL``), and cost at most ``max_cost``. Returns ``(value, cost)``."""
-    if not math.isfinite(v) or v == 0.0:
-        return [(sp.Integer(0), 0.0)]
-    out: list[tuple[float, float, sp.Expr]] = [(-1.0, 0.0, sp.Integer(0))]
-
-    def add(value: float, expr: sp.Expr, cost: float) -> None:
-        # the harder a value is to write, the closer the fit must be to it (10**-cost):
-        # a precise fit to 28/(9*pi) is evidence, a 1e-3 one is a coincidence
-        err = abs(value - v) / abs(v)
-        if err <= min(_SNAP_TOL, 10.0**-cost) and cost <= max_cost:
-            out.append((cost, err, expr))
-
-    for den in (1, 2, 3, 4, 5, 6, 8, 10, 12):
-        f = Fraction(v).limit_denominator(den)
-        if f != 0 and abs(f.numerator) <= 100_000:
-            add(float(f), sp.Rational(f.numerator, f.denominator), 1 + _size(f))
-    for base, extra in ((sp.pi, 2.0), (1 / sp.pi, 2.0), (sp.pi**2, 2.5)):
-        bv = float(base)
-        f = Fraction(v / bv).limit_denominator(12)
-        if f != 0 and abs(f.numerator) <= 100:
-            add(float(f) * bv, sp.Rational(f.numerator, f.denominator) * base, extra + _size(f))
-    f = Fraction(v * v).limit_denominator(12)
-    if f != 0 and abs(f.numerator) <= 100:
-        root = math.copysign(math.sqrt(float(f)), v)
-        add(root, (1 if v > 0 else -1) * sp.sqrt(sp.Rational(f.numerator, f.denominator)),
-            2.5 + _size(f))  # fmt: skip
-    for j, (s, w) in enumerate(others):
-        if w == 0.0 or not math.isfinite(w):
-            continue
-        inv = Fraction(w / v).limit_denominator(4)
-        for r in (Fraction(v / w).limit_denominator(4), 1 / inv if inv else Fraction(0)):
-            if r != 0 and abs(r.numerator) <= 12:
-                add(float(r) * w, sp.Rational(r.numerator, r.denominator) * s, 2 + _size(r))
-        for s2, w2 in others[j + 1 :]:
-            for sign in (1, -1):
-                add(sign * w * w2, sign * s * s2, 3.0)
-                if w2 != 0.0:
-                    add(sign * w / w2, sign * s / s2, 3.0)
-                    add(sign * w2 / w, sign * s2 / s, 3.0)
-    out.sort(key=lambda t: (t[0], t[1]))
-    seen, result = set(), []
-    for cost, _, e in out:
-        if e not in seen:
-            seen.add(e)
-            result.append((e, max(cost, 0.0)))
-    return result[: _MAX_TRIES + 1]
 
 
 class Finisher:
@@ -292,13 +227,13 @@ class Finisher:
         changed = True
         while changed and params and self.left() > 0.05:
             changed = False
-            order = sorted(range(len(params)), key=lambda i: _closeness(values[i]))
+            order = sorted(range(len(params)), key=lambda i: closeness(values[i]))
             for i in order:
                 others = [(params[j], values[j]) for j in range(len(params)) if j != i]
                 # a model that does not fit exactly gets only plain numbers: a fancy value
                 # would match its misfit or noise by coincidence
                 limit = math.inf if loss <= _EXACT else _PLAIN
-                for cand, cost in _nice_values(values[i], others, limit):
+                for cand, cost in nice_values(values[i], others, limit):
                     if self.left() <= 0.05:
                         return expr, params, values, loss
                     new = expr.xreplace({params[i]: cand})
@@ -320,10 +255,7 @@ class Finisher:
 
     def finish_tokens(self, tokens, consts, a: float = 1.0, b: float = 0.0) -> Finished | None:
         """Finish one model ``a * f + b`` (``f`` given by ``tokens`` with ``"c"`` placeholders)."""
-        toks, cs = tuple(tokens), np.asarray(consts, dtype=np.float64)
-        if a != 1.0 or b != 0.0:
-            toks, cs = ("add", CONST, "mul", CONST, *toks), np.concatenate([[b, a], cs])
-        toks, cs = simplify_tokens(toks, cs)
+        toks, cs = simplify_tokens(*_scaled(tokens, consts, a, b))
         variants = [(toks, cs)]
         cols = self.data.cols
         for rewrite in (linearise, prune_negligible):
@@ -383,19 +315,10 @@ class Finisher:
     # -- many models ------------------------------------------------------------------------
 
     def run(self, entries: Sequence[Entry], min_models: int = 1) -> list[Finished]:
-        """Finish ``entries``, the most promising first (by description length), until the
-        deadline (at least ``min_models`` of them); each with its description length."""
-        n = self.data.n
-        # on few rows any flexible form fits almost perfectly: rank those fits by size
-        floor = _SMALL_DATA_FLOOR if self.all.n <= CV_MAX_ROWS else 0.0
-        ranked = sorted(
-            entries,
-            key=lambda e: description_length(
-                max(e.loss, floor), e.complexity, len(e.consts) + 2, n
-            ),
-        )
+        """Finish ``entries``, the most promising first (:meth:`ranked`), until the deadline (at
+        least ``min_models`` of them); each with its cost (:mod:`.selection`)."""
         out: list[Finished] = []
-        for e in ranked:
+        for e in self.ranked(entries):
             if len(out) >= min_models and self.left() <= 0.2:
                 break
             try:
@@ -406,87 +329,62 @@ class Finisher:
                 continue
             done.meta["source"] = e
             out.append(done)
-        n_all = self.all.n
-        for f in out:
-            if n_all <= CV_MAX_ROWS:  # few rows: the held-out loss, not the training loss
-                f.meta["cv_loss"] = self.cv_loss(f)
-                f.cost = description_length(f.meta["cv_loss"], f.complexity, 0, n_all)
-            else:
-                f.cost = description_length(f.loss, f.complexity, f.n_params, n_all)
+        self.set_costs(out)
         return out
 
-    def cv_loss(self, model: Finished, folds: int = 10) -> float:
-        """K-fold cross-validated NMSE of ``model`` (parameters refitted on each training part;
-        leave-one-out when there are at most ``folds`` rows)."""
+    def ranked(self, entries: Sequence[Entry]) -> list[Entry]:
+        """``entries`` by description length, lowest first. On small data (at most
+        :data:`CV_MAX_ROWS` rows) losses below ``_SMALL_DATA_FLOOR`` rank as equal (any flexible
+        form fits a few rows), and the losses are the held-out ones (:meth:`_held_out_losses`)
+        when they take at most a small share of the time left."""
+        small = self.all.n <= CV_MAX_ROWS
+        held = self._held_out_losses(entries) if small and len(entries) > 1 else None
+        if held is None:
+            losses, n_params = [e.loss for e in entries], [len(e.consts) + 2 for e in entries]
+        else:  # the parameters are paid for by the held-out loss
+            losses, n_params = held, [0] * len(entries)
+        floor = _SMALL_DATA_FLOOR if small else 0.0
+        keys = [
+            description_length(max(loss, floor), e.complexity, k, self.data.n)
+            for e, loss, k in zip(entries, losses, n_params, strict=True)
+        ]
+        return [entries[i] for i in np.argsort(keys, kind="stable")]
+
+    def _held_out_losses(self, entries: Sequence[Entry]) -> list[float] | None:
+        """Each entry's held-out loss (``_RANKING_FOLDS`` folds, refitted) raised to the level
+        the held-out rows resolve (:func:`.selection.held_out_losses`); ``None`` when that
+        would take more than ``_RANKING_SHARE`` of the time left."""
+        left = self.left()
+        deadline = None if left == math.inf else time.perf_counter() + _RANKING_SHARE * left
+        progs = [_scaled(e.tokens, e.consts, e.a, e.b) for e in entries]
+        errs = held_out_errors([t for t, _ in progs], [c for _, c in progs], self.all,
+                               n_folds=_RANKING_FOLDS, deadline=deadline)  # fmt: skip
+        res = None if errs is None else held_out_losses(errs, self.all.y)
+        return None if res is None else [max(float(c), res[1]) for c in res[0]]
+
+    def set_costs(self, models: Sequence[Finished]) -> None:
+        """Each model's ``cost``: its description length on all rows; on small data with its
+        held-out loss (``meta["cv_loss"]``, :func:`.selection.held_out_costs`)."""
         n = self.all.n
-        k = min(folds, n)
-        order = np.random.default_rng(0).permutation(n)
-        y = self.all.y
-        sse = 0.0
-        for part in np.array_split(order, k):
-            train = np.setdiff1d(order, part)
-            if len(train) <= model.n_params:
-                return math.inf
-            params = model.params
-            if model.n_params:
-                fit = fit_many(
-                    [model.tokens], [params], self.all.take(train), iters=40, scale=False
-                )
-                params = fit.consts[0]
-            pred, ok = values_many([model.tokens], [params], self.all.take(part))
-            if not ok[0]:
-                return math.inf
-            r = pred[0] - y[part]
-            sse += float(r @ r)
-        yc = y - y.mean()
-        var = float(yc @ yc)
-        return sse / var if var > 0 else sse
+        if models and n <= CV_MAX_ROWS:
+            errs = held_out_errors([f.tokens for f in models], [f.params for f in models],
+                                   self.all)  # fmt: skip
+            res = held_out_costs(errs, [f.complexity for f in models], self.all.y)
+            if res is not None:
+                for f, cv, cost in zip(models, *res, strict=True):
+                    f.meta["cv_loss"], f.cost = float(cv), float(cost)
+                return
+        for f in models:
+            f.cost = description_length(f.loss, f.complexity, f.n_params, n)
+
+
+def _scaled(tokens, consts, a: float, b: float) -> tuple[tuple[str, ...], np.ndarray]:
+    """``a * f + b`` as one token sequence with its constants."""
+    toks, cs = tuple(tokens), np.asarray(consts, dtype=np.float64)
+    if a != 1.0 or b != 0.0:
+        toks, cs = ("add", CONST, "mul", CONST, *toks), np.concatenate([[b, a], cs])
+    return toks, cs
 
 
 def _float(v: float) -> sp.Float:
     return sp.Float(float(v), 17)
-
-
-def _closeness(v: float) -> float:
-    """How close ``v`` is to a simple number (smaller: try it first)."""
-    if v == 0.0 or not math.isfinite(v):
-        return 0.0
-    f = Fraction(v).limit_denominator(12)
-    return abs(float(f) - v) / abs(v) if f != 0 else 1.0
-
-
-SELECTION = ("mdl", "score", "parsimony", "best")
-
-
-def select(finished: Sequence[Finished], method: str = "mdl") -> Finished:
-    """Pick one finished model: ``"mdl"`` the lowest description length; otherwise the rule of
-    :func:`.front.select_model` (``"score"`` PySR's, ``"parsimony"``, ``"best"``) on the
-    loss/complexity front of the finished models."""
-    if not finished:
-        raise ValueError("nothing to select from")
-    if method == "mdl":
-        return min(finished, key=lambda f: (f.cost, f.complexity))
-    if method not in SELECTION:
-        raise ValueError(f"unknown selection method {method!r}; use one of {SELECTION}")
-    return select_model(finished, method=method, tolerance=1.5, abs_tol=FLOOR)
-
-
-def to_frame(finished: Sequence[Finished]):
-    """``equations_``: complexity, loss (training NMSE), cost (description length), expression
-    (sympy string) and the finished models (``model``), non-dominated, by complexity."""
-    import pandas as pd
-
-    rows, best = [], math.inf
-    for f in sorted(finished, key=lambda f: (f.complexity, f.loss)):
-        if f.loss < best:
-            best = f.loss
-            rows.append(
-                {
-                    "complexity": f.complexity,
-                    "loss": f.loss,
-                    "cost": f.cost,
-                    "expression": str(f.expr),
-                    "model": f,
-                }
-            )
-    return pd.DataFrame(rows, columns=["complexity", "loss", "cost", "expression", "model"])
