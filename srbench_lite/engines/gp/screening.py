@@ -325,10 +325,18 @@ def make_targets(
 
 
 def seed_expressions(
-    data: Data, max_library: int = 1000, priors: Priors = GENERAL
+    data: Data,
+    max_library: int = 1000,
+    priors: Priors = GENERAL,
+    *,
+    n_targets: int = 3,
+    per_target: int = 4,
+    deadline: float | None = None,
 ) -> list[tuple[Tokens, list[float]]]:
-    """Quick candidates for ``data.y`` itself: the best power laws and the best sums of up to
-    three library terms (for engines that want a head start, e.g. the neural engine)."""
+    """Quick candidates for ``data.y`` (for engines that want a head start, e.g. the neural
+    engine): the best power laws and sums of up to three library terms of ``y``, then the best
+    ``per_target`` seeds of the ``n_targets`` transformed targets that screening ranks first,
+    each mapped back to a model of ``y`` (``M * T^-1(a*f + b)``, its constants as starts)."""
     cols = data.cols
     found = monomial_candidates(
         cols, data.y, max_candidates=6, max_abs_exp=priors.max_abs_exponent
@@ -338,4 +346,18 @@ def seed_expressions(
     lib = Library(build_library(priors.terms, len(cols))[:max_library], [c[:rows] for c in cols])
     with np.errstate(all="ignore"):
         out += [(t, list(c)) for _, t, c in lib.forward(data.y[:rows])]
+    if n_targets <= 0:
+        return out
+    targets, _ = make_targets(
+        data, found, 40, n_targets, max_library=max_library, deadline=deadline, priors=priors
+    )
+    for tgt in targets[1:]:
+        seeds = tgt.seeds[:per_target]
+        if not seeds:
+            continue
+        sc = score_many([t for t, _ in seeds], [c for _, c in seeds], tgt.scorer.data)
+        for (toks, cs), loss, a, b in zip(seeds, sc.loss, sc.a, sc.b, strict=True):
+            if np.isfinite(loss):
+                full, fc = tgt.to_full(toks, cs, float(a), float(b))
+                out.append((full, fc.tolist()))
     return out

@@ -54,9 +54,10 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
     gp_generations, gp_population : GP seeded by each batch (uDSR's GP-meld): this many
         generations of a (mu + lambda) GP of this size from the batch's best, whose final
         population joins the batch for the update; ``0`` switches it off (plain DSR).
-    screening_seeds : start from the GP engine's power-law pass and screening sums of library
-        terms (uDSR-style decomposition): they enter the hall of fame, and those the policy
-        could sample become the first GP-meld elites. ``False``: plain DSR + GP-meld.
+    screening_seeds : start from the GP engine's general screening (uDSR-style decomposition):
+        power laws and sums of library terms of ``y``, and the best models of the transformed
+        targets it ranks first, mapped back to ``y``; they enter the hall of fame, and those the
+        policy could sample become the first GP-meld elites. ``False``: plain DSR + GP-meld.
     model_selection : ``"mdl"`` (description length, default), ``"score"``, ``"parsimony"`` or
         ``"best"`` (``common.finish.select``).
     simplify_timeout : seconds per sympy rewrite in the finishing stage (``None`` = no limit).
@@ -158,7 +159,13 @@ class NeuralSRRegressor(RegressorMixin, BaseEstimator):
         if len(y) > self.max_search_rows:
             search_rows = np.sort(rng.choice(len(y), self.max_search_rows, replace=False))
         reward = RewardCache(columns(X[search_rows]), y[search_rows], n_fit=self.n_const_fit)
-        seeds = seed_expressions(reward.data) if self.screening_seeds else []
+        seeds = []
+        if self.screening_seeds:  # screening may use a quarter of the time left
+            by = None
+            if self.time_budget_s is not None:
+                now = time.perf_counter()
+                by = now + 0.25 * max(start + self.time_budget_s - now, 0.0)
+            seeds = seed_expressions(reward.data, deadline=by)
         search_budget = None
         if self.time_budget_s is not None:  # keep time for the final refit and simplification
             reserve = finishing_reserve(self.time_budget_s)
