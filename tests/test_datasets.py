@@ -24,6 +24,7 @@ EXPECTED_COUNTS = {
     "empirical": 9,
     "strogatz": 14,
     "srbench-blackbox": 122,
+    "random-law": 100,  # the default suite (seed 0); tests/test_random_law.py tests the rest
 }
 #: every problem with a ground truth (srbench-blackbox's real datasets have none; they are
 #: read from PMLB files, tested in tests/test_blackbox.py)

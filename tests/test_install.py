@@ -76,7 +76,7 @@ def test_wheel_install_finds_tables_and_methods(tmp_path):
     got = json.loads(out)
     assert Path(got["module"]).is_relative_to(target)  # the installed copy, not the checkout
     assert got["suites"]["feynman"] == 120 and got["suites"]["srsd-hard-dummy"] == 50
-    assert len(got["suites"]) == 12 and set(got["loaded"]) == set(got["suites"]) - {"feynman"}
+    assert len(got["suites"]) == 13 and set(got["loaded"]) == set(got["suites"]) - {"feynman"}
     assert got["suites"]["srbench-blackbox"] == 122 and got["loaded"]["srbench-blackbox"] == 4
     assert got["sources"] == ["entry point " + s for s in sorted(got["suites"])]
     assert set(got["methods"]) >= {"constant", "linear", "gp", "neural", "gplearn", "operon",

@@ -18,7 +18,14 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "other packages' `srbench_lite.suites` entry points (docs/adding_a_suite.md)."
         ),
     )
-    p.add_argument("--suite", help="only this suite (e.g. feynman, srsd-easy, empirical)")
+    p.add_argument(
+        "--suite",
+        help="only this suite (e.g. feynman, srsd-easy, empirical; random-law:seed=7,n=20)",
+    )
+    p.add_argument(
+        "--suite-seed", type=int, metavar="S",
+        help="the seed of a seeded suite (random-law): a new seed is a new benchmark",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
     return p
@@ -39,12 +46,32 @@ def _usable_suites() -> tuple[list[str], dict[str, str]]:
     return usable, broken
 
 
+def selected_suite(suite: str | None, suite_seed: int | None, command: str) -> str | None:
+    """The one suite of ``--suite`` (with ``--suite-seed``), under its full name."""
+    from srbench_lite.data.registry import suite_names
+    from srbench_lite.errors import InvalidValueError
+
+    if suite is None:
+        if suite_seed is not None:
+            raise InvalidValueError("--suite-seed needs --suite (e.g. --suite random-law)")
+        return None
+    names = suite_names(suite, suite_seed)
+    if len(names) != 1:
+        raise InvalidValueError(f"{command} takes one suite, got {', '.join(names) or 'none'}")
+    return names[0]
+
+
 def problem_rows(suite: str | None) -> list[dict]:
     """One dict per problem: name, suite, suites (every suite listing it), n_features, formula."""
     from srbench_lite.data import get_spec, list_problems
+    from srbench_lite.data.registry import is_parametric
 
+    # a parametric suite's problems belong to it alone: generated only when it is listed
+    listed = [s for s in _usable_suites()[0] if suite is None or not is_parametric(s)]
+    if suite is not None and suite not in listed:
+        listed.append(suite)
     membership: dict[str, list[str]] = {}
-    for s in _usable_suites()[0]:
+    for s in listed:
         for name in list_problems(s):
             membership.setdefault(name, []).append(s)
     rows = []
@@ -58,8 +85,11 @@ def problem_rows(suite: str | None) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = problem_rows(args.suite)
+    suite = selected_suite(args.suite, args.suite_seed, "datasets")
+    rows = problem_rows(suite)
     usable, broken = _usable_suites()
+    if suite is not None and suite not in usable:
+        usable.append(suite)  # a parametric suite: counted under its full name
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -71,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r['name']:<{width}}  {r['suite']:<{swidth}}  {r['n_features']:>6}  {formula}")
     counts = {s: sum(s in r["suites"] for r in rows) for s in usable}
     print("\n" + ", ".join(f"{s}: {n}" for s, n in counts.items() if n), f"({len(rows)} problems)")
-    if args.suite is None:
+    if suite is None:
         for reason in broken.values():
             print(f"warning: {reason}", file=sys.stderr)
     return 0

@@ -21,7 +21,14 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "OUT/<name>/{train,val,test}.csv. Both write OUT/<name>/metadata.json."
         ),
     )
-    p.add_argument("--suite", required=True, help="suite to generate (see `srbench-lite datasets`)")
+    p.add_argument(
+        "--suite", required=True,
+        help="suite to generate (see `srbench-lite datasets`; e.g. random-law:seed=3,n=10)",
+    )  # fmt: skip
+    p.add_argument(
+        "--suite-seed", type=int, metavar="S",
+        help="the seed of a seeded suite (random-law), which draws its laws; --seed draws rows",
+    )  # fmt: skip
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
     p.add_argument("--noise", type=float, default=0.0, help="SRBench noise level on y_train")
@@ -43,17 +50,19 @@ def _write_csv(folder: Path, name: str, X, y, columns: list[str]) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from srbench_lite.commands.datasets import selected_suite
     from srbench_lite.data import get_suite, list_problems, load_problem
     from srbench_lite.data.pmlb_io import write_pmlb
     from srbench_lite.errors import UnknownNameError
 
-    get_suite(args.suite)  # unknown suite -> exit 2 with close matches
-    names = list_problems(args.suite)
+    suite = selected_suite(args.suite, args.suite_seed, "generate")
+    get_suite(suite)  # unknown suite -> exit 2 with close matches
+    names = list_problems(suite)
     if args.datasets:
         wanted = [d.strip() for d in args.datasets.split(",") if d.strip()]
         for d in wanted:
             if d not in names:
-                raise UnknownNameError(f"problem in suite {args.suite}", d, names)
+                raise UnknownNameError(f"problem in suite {suite}", d, names)
         names = wanted
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +91,5 @@ def run(args: argparse.Namespace) -> int:
         }  # fmt: skip
         (folder / "metadata.json").write_text(json.dumps(meta, indent=1) + "\n")
     elapsed = time.perf_counter() - start
-    print(
-        f"wrote {len(names)} problems of {args.suite} to {args.out} ({args.format}, {elapsed:.1f} s)"
-    )
+    print(f"wrote {len(names)} problems of {suite} to {args.out} ({args.format}, {elapsed:.1f} s)")
     return 0

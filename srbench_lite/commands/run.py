@@ -21,7 +21,15 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "--seeds 1 --time-budget 20 --n-jobs 2"
         ),
     )
-    p.add_argument("--suite", help="suite name(s), comma-separated (see `srbench-lite datasets`)")
+    p.add_argument(
+        "--suite",
+        help="suite name(s), comma-separated (see `srbench-lite datasets`); a seeded suite "
+        "takes its parameters in the name: random-law:seed=7,n=10",
+    )
+    p.add_argument(
+        "--suite-seed", type=int, metavar="S",
+        help="the seed of the seeded suites (random-law): a new seed is a new benchmark",
+    )  # fmt: skip
     p.add_argument("--datasets", help="only these problems, comma-separated")
     p.add_argument(
         "--methods", required=True, help="method names, comma-separated (`srbench-lite methods`)"
@@ -87,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FutureWarning)
         config = RunConfig(
-            suites=args.suite or (), methods=args.methods, datasets=args.datasets,
-            seeds=args.seeds, seed=args.seed, noise=args.noise, time_budget=args.time_budget,
-            n_jobs=args.n_jobs, out=args.out, resume=args.resume, backend=args.backend,
+            suites=args.suite or (), suite_seed=args.suite_seed, methods=args.methods,
+            datasets=args.datasets, seeds=args.seeds, seed=args.seed, noise=args.noise,
+            time_budget=args.time_budget, n_jobs=args.n_jobs, out=args.out, resume=args.resume, backend=args.backend,
             scheduler=args.scheduler, smoke=args.smoke, limit=args.limit,
             memory_mb=args.memory_mb, kill_factor=args.kill_factor, kill_grace_s=args.kill_grace,
             metric_timeout=args.metric_timeout, pmlb_cache=args.pmlb_cache,

@@ -5,9 +5,11 @@ from srbench_lite.data.load import load_problem
 from srbench_lite.data.problem import Problem, ProblemSpec
 from srbench_lite.data.registry import get_spec, get_suite, list_problems, list_suites
 from srbench_lite.data.suite import Suite
+from srbench_lite.data.suite_params import ParametricSuite
 from srbench_lite.data.table_suite import TableSuite
 
 __all__ = [
+    "ParametricSuite",
     "Problem",
     "ProblemSpec",
     "Suite",

@@ -237,6 +237,7 @@ def run_benchmark(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: bool = False,
     pmlb_cache: str | os.PathLike | None = None,
+    suite_seed: int | None = None,
     command: Sequence[str] | None = None,
 ):
     """Run methods × problems × seeds × noise levels, one child process per job; return every
@@ -265,6 +266,8 @@ def run_benchmark(
             ``<dir>/<name>/<name>.tsv.gz``; default ``$SRBENCH_LITE_PMLB_CACHE``, else
             ``~/.cache/srbench-lite/pmlb``. Missing datasets are downloaded with pmlb when
             the machine is online; offline, the run stops before any job, naming them.
+        suite_seed: the seed of the seeded suites (``random-law``; ``--suite-seed``): a new
+            seed is a new benchmark. A suite can also carry it: ``random-law:seed=7,n=10``.
         command: the command line recorded in ``run.json`` (default ``sys.argv``).
 
     Bad values raise :class:`~srbench_lite.errors.SrbenchError` before any job starts. Jobs
@@ -278,7 +281,7 @@ def run_benchmark(
         time_budget=time_budget, n_jobs=n_jobs, out=out, resume=resume, backend=backend,
         scheduler=scheduler, smoke=smoke, limit=limit, memory_mb=memory_mb,
         kill_factor=kill_factor, kill_grace_s=kill_grace_s, metric_timeout=metric_timeout,
-        params=params or {}, progress=progress, pmlb_cache=pmlb_cache,
+        params=params or {}, progress=progress, pmlb_cache=pmlb_cache, suite_seed=suite_seed,
     )  # fmt: skip
     summary = execute_run(config, command=command)
     frame = pd.DataFrame.from_records(read_records(summary.run_dir))

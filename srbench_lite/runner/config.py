@@ -139,7 +139,9 @@ class RunConfig:
     """What to run, where and how; every value is checked when the config is made.
 
     ``suites``, ``methods``, ``datasets`` and ``noise`` take a comma-separated string or a
-    sequence. Jobs are every problem of ``suites`` (or only ``datasets``; ``limit``: the
+    sequence (a parametric suite keeps its own commas: ``random-law:seed=7,n=10``;
+    ``suite_seed`` sets the seed of the seeded ones, ``--suite-seed``; they are stored under
+    their full names). Jobs are every problem of ``suites`` (or only ``datasets``; ``limit``: the
     first N problems of each suite) × ``methods`` × ``seeds`` seeds (``seed``, ``seed`` + 1,
     ...) × ``noise`` levels. ``time_budget`` (seconds) goes to each method's declared budget
     parameter; a job is killed at ``time_budget × kill_factor + kill_grace_s`` after its fit
@@ -173,10 +175,15 @@ class RunConfig:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     progress: bool = False
     pmlb_cache: Path | None = None
+    suite_seed: int | None = None
 
     def __post_init__(self) -> None:
+        from srbench_lite.data.registry import suite_names
+
         put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
-        put("suites", _names(self.suites))
+        if self.suite_seed is not None and not self.suites:
+            raise InvalidValueError("--suite-seed needs --suite (e.g. --suite random-law)")
+        put("suites", suite_names(self.suites or (), self.suite_seed))
         put("methods", _names(self.methods))
         put("datasets", _names(self.datasets))
         if not self.suites and not self.datasets:
@@ -258,6 +265,7 @@ class RunConfig:
         """The ``config`` section of ``run.json``."""
         return {
             "suites": list(self.suites),
+            "suite_seed": self.suite_seed,
             "datasets": list(self.datasets),
             "methods": list(self.methods),
             "seeds": self.seed_list,
