@@ -20,7 +20,7 @@ from srbench_lite.data.law_stats import formula_shape, shape_stats
 from srbench_lite.data.random_law import law_spec, parse_problem_name, problem_name
 from srbench_lite.data.random_law_draw import draw_law
 from srbench_lite.data.random_law_grammar import Grammar
-from srbench_lite.data.registry import suite_names
+from srbench_lite.data.registry import problem_suite, suite_names
 from srbench_lite.data.suite_params import parse_suite_spec, split_suite_list
 from srbench_lite.data.tables import VariableSpec
 from srbench_lite.errors import InvalidValueError, UnknownNameError
@@ -101,7 +101,57 @@ def test_non_canonical_names_are_unknown(name):
 
 def test_names_encode_the_suite_seed():
     assert problem_name(7, 42) == "randlaw_s7_042" and problem_name(3, 1234) == "randlaw_s3_1234"
-    assert parse_problem_name("randlaw_s7_042") == (7, 42)
+    assert parse_problem_name("randlaw_s7_042") == (7, 42, None)
+    assert problem_name(7, 42, 20) == "randlaw_s7_r20_042"
+    assert parse_problem_name("randlaw_s7_r20_042") == (7, 42, 20)
+
+
+# ---------------------------------------------------------------------------------------------
+# the small-data variant (rows=R)
+
+
+def test_rows_variant_has_the_same_laws():
+    names = list_problems("random-law:seed=7,n=4,rows=20")
+    assert names == [f"randlaw_s7_r20_{k:03d}" for k in range(4)]
+    for k, name in enumerate(names):
+        small, full = get_spec(name), get_spec(problem_name(7, k))
+        assert (small.formula, small.feature_names) == (full.formula, full.feature_names)
+        assert small.meta["variables"] == full.meta["variables"]  # the same ranges
+        assert small.suite == "random-law:seed=7,rows=20" and small.meta["train_rows"] == 20
+        assert "train_rows" not in full.meta
+
+
+def test_rows_variant_trains_on_r_rows_and_tests_on_srbench_test_split():
+    prob = load_problem("randlaw_s7_r20_003", noise=0.01)  # from the name alone
+    assert prob.X_train.shape == (20, 3) and prob.y_train.shape == (20,)
+    assert prob.X_test.shape == (25_000, 3)  # the default split's test rows
+    assert prob.formula == get_spec("randlaw_s7_003").formula
+    np.testing.assert_allclose(evaluate_formula(prob.formula, prob.feature_names, prob.X_test),
+                               prob.y_test, rtol=1e-12)  # fmt: skip
+    again = load_problem("randlaw_s7_r20_003", noise=0.01)
+    assert np.array_equal(again.X_train, prob.X_train) and np.array_equal(again.y_train,
+                                                                          prob.y_train)  # fmt: skip
+    assert problem_suite("randlaw_s7_r20_003").name == "random-law:seed=7,n=100,rows=20"
+    small = load_problem("randlaw_s7_r10_003", n_samples=400)  # rows caps the training split
+    assert (len(small.y_train), len(small.y_test)) == (10, 100)
+
+
+def test_rows_suite_names():
+    assert get_suite("random-law:rows=20,n=3,seed=7").name == "random-law:seed=7,n=3,rows=20"
+    assert get_suite("random-law:seed=7,n=3").name == "random-law:seed=7,n=3"  # unchanged
+    assert suite_names("random-law:n=3,rows=50", suite_seed=4) == ("random-law:seed=4,n=3,rows=50",)
+    assert get_suite("random-law:n=3,rows=20").max_train == 20
+    assert get_suite("random-law:n=3").max_train == 10_000
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["randlaw_s7_r020_001", "randlaw_s7_r9_001", "randlaw_s7_r10001_001", "randlaw_s7_r_001"],
+)
+def test_bad_rows_in_a_name_is_unknown(name):
+    assert parse_problem_name(name) is None
+    with pytest.raises(UnknownNameError):
+        load_problem(name)
 
 
 def test_truths_are_judged_by_the_metrics():
@@ -214,11 +264,14 @@ def test_parse_suite_names():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("random-law:sed=7", "unknown parameter 'sed' (valid keys: seed, n)"),
+        ("random-law:sed=7", "unknown parameter 'sed' (valid keys: seed, n, rows)"),
         ("random-law:seed=x", "seed='x' is not valid"),
         ("random-law:seed=-1", "seed='-1' is not valid"),
         ("random-law:n=0", "n='0' is not valid: n must be an integer in [1, 10000]"),
         ("random-law:n=3,n=4", "'n' given twice"),
+        ("random-law:rows=9", "rows='9' is not valid: rows must be an integer in [10, 10000]"),
+        ("random-law:rows=10001", "rows='10001' is not valid"),
+        ("random-law:rows=20.5", "rows='20.5' is not valid"),
         ("random-law:seed", "'seed' is not key=value"),
         ("random-law:", "nothing after ':'"),
         ("feynman:seed=3", "suite 'feynman' takes no parameters"),
@@ -254,11 +307,19 @@ def test_cli_datasets_lists_the_suite(capsys):
     assert len(rows) == 10 and rows[3]["formula"] == get_spec("randlaw_s7_003").formula
     assert rows[3]["suites"] == ["random-law:seed=7,n=10"]
     assert rows[0]["suite"] == "random-law:seed=7"
+    assert main(["datasets", "--suite", "random-law:seed=7,n=3,rows=20", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == ["randlaw_s7_r20_000", "randlaw_s7_r20_001",
+                                         "randlaw_s7_r20_002"]  # fmt: skip
+    assert rows[2]["formula"] == get_spec("randlaw_s7_002").formula
+    assert rows[0]["suites"] == ["random-law:seed=7,n=3,rows=20"]
 
 
 def test_cli_bad_parameter_exits_2(capsys):
     assert main(["datasets", "--suite", "random-law:seeds=7"]) == 2
     assert "valid keys: seed, n" in capsys.readouterr().err
+    assert main(["datasets", "--suite", "random-law:rows=5"]) == 2
+    assert "rows must be an integer in [10, 10000]" in capsys.readouterr().err
     assert main(["datasets", "--suite-seed", "7"]) == 2
     assert "--suite-seed needs --suite" in capsys.readouterr().err
 
@@ -289,12 +350,15 @@ def test_run_config_and_jobs_carry_the_suite_seed():
 
 
 @pytest.mark.slow
-def test_run_and_report(tmp_path, capsys):
+@pytest.mark.parametrize(("suite", "n_train"), [("random-law:seed=7,n=2", 10_000),
+                                                ("random-law:seed=7,n=2,rows=20", 20)])  # fmt: skip
+def test_run_and_report(tmp_path, capsys, suite, n_train):
     run_dir, report = tmp_path / "run", tmp_path / "report"
-    assert main(["run", "--suite", "random-law:seed=7,n=2", "--methods", "linear",
+    assert main(["run", "--suite", suite, "--methods", "linear",
                  "--time-budget", "2", "--out", str(run_dir), "--no-progress"]) == 0  # fmt: skip
     records = [json.loads(line) for line in (run_dir / "records.jsonl").read_text().splitlines()]
-    assert {r["suite"] for r in records} == {"random-law:seed=7,n=2"}
+    assert {r["suite"] for r in records} == {suite}
     assert {r["status"] for r in records} == {"ok"}
+    assert {(r["n_train"], r["n_test"]) for r in records} == {(n_train, 25_000)}
     assert main(["report", str(run_dir), "--out", str(report)]) == 0
-    assert "random-law:seed=7,n=2" in (report / "README.md").read_text()
+    assert suite in (report / "README.md").read_text()

@@ -24,9 +24,11 @@ _INT = re.compile(r"(0|[1-9][0-9]*)\Z")
 
 @dataclass(frozen=True)
 class Parameter:
-    """An integer parameter of a parametric suite: its default, bounds and meaning."""
+    """An integer parameter of a parametric suite: its default, bounds and meaning. A default
+    of None makes it optional: absent unless given, and then left out of the suite's full name
+    (so adding an optional parameter to a family changes none of its existing names)."""
 
-    default: int
+    default: int | None
     minimum: int
     maximum: int
     help: str
@@ -91,8 +93,9 @@ class ParametricSuite(Suite):
 
     parameters: Mapping[str, Parameter] = {}
 
-    def values(self, params: Mapping[str, str]) -> dict[str, int]:
-        """Every parameter's value (defaults filled in), or an error naming the bad one."""
+    def values(self, params: Mapping[str, str]) -> dict[str, int | None]:
+        """Every parameter's value (defaults filled in; None for an optional parameter not
+        given), or an error naming the bad one."""
         valid = ", ".join(self.parameters)
         unknown = [k for k in params if k not in self.parameters]
         if unknown:
@@ -114,9 +117,12 @@ class ParametricSuite(Suite):
             out[key] = value
         return out
 
-    def canonical(self, values: Mapping[str, int]) -> str:
-        """The full name of the suite of ``values``: every parameter, in declared order."""
-        return format_suite_spec(self.name, {k: values[k] for k in self.parameters})
+    def canonical(self, values: Mapping[str, int | None]) -> str:
+        """The full name of the suite of ``values``: every parameter, in declared order (an
+        optional parameter only when given)."""
+        return format_suite_spec(
+            self.name, {k: values[k] for k in self.parameters if values[k] is not None}
+        )
 
     def with_params(self, params: Mapping[str, str]) -> Suite:
         """The suite of these (unchecked, string) parameters; one object per full name."""
@@ -129,7 +135,7 @@ class ParametricSuite(Suite):
             cache[name] = suite
         return cache[name]
 
-    def make(self, **values: int) -> Suite:
+    def make(self, **values: int | None) -> Suite:
         """A new suite for these checked values (its name and source are set by the caller)."""
         raise NotImplementedError
 
