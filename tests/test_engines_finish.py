@@ -263,3 +263,20 @@ def test_small_data_ranks_by_held_out_loss_with_refits():
     truth = Entry(("exp", "x0"), [], 1e-6, a=1.001, b=-0.002)
     assert approx.loss < 1e-9 and approx.complexity > 10 * truth.complexity
     assert _finisher(X, y, ["x"]).ranked([approx, truth])[0] is truth
+
+
+def test_sinh_of_a_huge_argument_finishes_as_the_power_law_it_mimics():
+    # sinh(3 log x1 + 4 log x2 + 27.4) is e^27.4 x1³ x2⁴ / 2 to rounding: the search's way to a
+    # power law with a big constant; finishing rewrites it, merges exp(247/9) into the factor
+    from srbench_lite.engines.common.batch import Data, score_many
+    from srbench_lite.engines.common.expression import from_sympy
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, size=(500, 3))
+    y = 25 * X[:, 1] ** 3 * X[:, 2] ** 4 / X[:, 0]
+    model = sp.sympify("6.0255850832691202e-11*sinh(3*log(x1) + 4*log(Abs(x2)) + 247/9)/x0")
+    toks, cs = from_sympy(model)
+    sc = score_many([toks], [np.asarray(cs)], Data.from_xy(X, y))
+    entry = Entry(toks, np.asarray(cs), float(sc.loss[0]), a=float(sc.a[0]), b=float(sc.b[0]))
+    done = Finisher(X, y, ["x0", "x1", "x2"], deadline=None).run([entry])
+    assert sp.simplify(done[0].expr - sp.sympify("25*x1**3*x2**4/x0")) == 0, done[0].expr

@@ -91,3 +91,20 @@ def test_docs_hold_the_prior_table_verbatim():
     for prior in PRIOR_SETS.values():
         for row in prior.rows():
             assert f"`{row['name']}`" in doc, row
+
+
+def test_log_factors_split_off_functions_of_single_variables():
+    from srbench_lite.engines.gp.log_factors import log_factors
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 5, size=(400, 4))
+    x0, x1, x2, x3 = X.T
+    # x1*x3*sin(x0) is a factor: what it leaves, x2² + 4.54, is a library sum
+    got = log_factors(list(X.T), x1 * x3 * (x2**2 + 4.54) * np.sin(x0))
+    assert got == [("mul", "mul", "x1", "x3", "sin", "x0"), ("sin", "x0")]
+    got = log_factors(list(X.T), 1.9 * x1**3 * np.cos(x2) * np.sinh(x0))
+    assert ("mul", "cos", "x2", "sinh", "x0") in got
+    assert log_factors(list(X.T), (x0 + 1) ** 2 * np.exp(x1**2 / x2))[-1] == (
+        "exp", "div", "square", "x1", "x2")
+    assert log_factors(list(X.T), x0 * x1 / x2) == []  # a power law: nothing beyond it
+    assert log_factors(list(X.T), x0 - x1) == []  # touches 0 (sign changes)

@@ -215,7 +215,14 @@ class Finisher:
         return toks, fit.consts[0], float(fit.loss[0])
 
     def _parametrise(self, expr: sp.Expr) -> tuple[sp.Expr, list[sp.Symbol], list[float]]:
-        """Every distinct Float becomes a parameter symbol ``p<i>`` (equal values share one)."""
+        """Every distinct Float becomes a parameter symbol ``p<i>`` (equal values share one);
+        so does ``exp`` of a rational that is not a small integer (``exp(247/9)``: a constant
+        the search built, to merge with the factor beside it)."""
+        expr = expr.replace(
+            lambda a: isinstance(a, sp.exp) and a.args[0].is_Rational
+            and not (a.args[0].is_Integer and abs(a.args[0]) <= 2),
+            lambda a: sp.Float(float(a)),
+        )
         floats = sorted(expr.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
         params = [sp.Symbol(f"p{i}", real=True) for i in range(len(floats))]
         expr = expr.xreplace(dict(zip(floats, params, strict=True)))
@@ -258,15 +265,20 @@ class Finisher:
         toks, cs = simplify_tokens(*_scaled(tokens, consts, a, b))
         variants = [(toks, cs)]
         cols = self.data.cols
-        for rewrite in (linearise, prune_negligible):
-            v = rewrite(toks, cs, cols)
-            if v is not None:
-                variants.append(simplify_tokens(*v))
+        for rewrite in (linearise, prune_negligible):  # each on every variant so far
+            for t, c in list(variants):
+                v = rewrite(t, c, cols)
+                if v is not None:
+                    variants.append(simplify_tokens(*v))
         fits = fit_many([t for t, _ in variants], [c for _, c in variants], self.data, iters=30,
                         scale=False)  # fmt: skip
         best = int(np.argmin(fits.loss))
         if not math.isfinite(fits.loss[best]):
             return None
+        for k in range(len(variants) - 1, 0, -1):  # the most tidied as good to rounding wins
+            if fits.loss[k] <= fits.loss[best] * (1 + 1e-6) + FLOOR:
+                best = k
+                break
         toks, cs, loss = variants[best][0], fits.consts[best], float(fits.loss[best])
         if self.left() > 0.1:
             pruned = prune_terms(toks, cs, self.data, rel_tol=0.0, abs_tol=FLOOR)

@@ -5,7 +5,9 @@ cannot see.
   ``u**2`` by ``cos(1e-8 * u)``, or ``log u`` by ``u**0.01``); each function whose argument
   stays tiny on the data is rewritten by its first-order form (``sin u -> u``, ``tan u -> u``,
   ``exp u -> 1 + u``, ``log u -> u - 1`` for ``u`` near 1, ``cos u -> 1 - u**2/2``, and
-  ``u**e -> 1 + e*log u`` for a constant ``|e|`` below ``TINY``).
+  ``u**e -> 1 + e*log u`` for a constant ``|e|`` below ``TINY``); and the other way, ``sinh``
+  and ``cosh`` of an argument that stays huge (``|u| > HUGE``) by ``±e^|u| / 2``, their
+  value to rounding.
 * :func:`prune_negligible`: a term of a sum that is negligible next to the other is dropped, and
   a factor that is constant to rounding becomes one fitted constant.
 * :func:`prune_terms`: an ``add``/``sub``/``abs`` node is replaced by one of its children, the
@@ -43,11 +45,23 @@ _FIRST_ORDER = {
 Variant = tuple[tuple[str, ...], np.ndarray]
 
 
+#: |argument| above this on every row counts as huge: ``e^-2u`` is below float rounding, so
+#: ``sinh u`` and ``cosh u`` are ``±e^|u| / 2`` there (a search that lacks an exp of a sum
+#: makes one this way)
+HUGE = 18.0
+
+
 def _rewrite(tok: str, arg: tuple[str, ...], values: np.ndarray) -> tuple[str, ...] | None:
     if tok in _FIRST_ORDER and np.max(np.abs(values)) < TINY:
         return _FIRST_ORDER[tok](arg)
     if tok == "log" and np.max(np.abs(values - 1.0)) < TINY:
         return ("sub", *arg, "1")
+    if tok in ("sinh", "cosh") and np.min(np.abs(values)) > HUGE:
+        if np.all(values > 0):
+            return ("mul", "0.5", "exp", *arg)
+        if np.all(values < 0):
+            half = ("mul", "0.5", "exp", "neg", *arg)
+            return ("neg", *half) if tok == "sinh" else half
     return None
 
 
@@ -88,7 +102,7 @@ def linearise(
                     changed = True
                     break
                 continue
-            if tok not in _FIRST_ORDER and tok != "log":
+            if tok not in _FIRST_ORDER and tok not in ("log", "sinh", "cosh"):
                 continue
             end = subtree_end(toks, i)
             arg = toks[i + 1 : end]

@@ -31,6 +31,8 @@ MECHANISMS: tuple[tuple[str, str], ...] = (
     ("clean factor", "the variables whose log-log exponents are near integers: P(x) * g(rest) "
      "when the rest enter through a sum or a function"),
     ("sign factor", "when one variable alone sets the sign of y: g(x_j) * P(others)"),
+    ("function factors", "log|y| as a sum of log|x_i|, log|f(x_j)| (f a unary function) and "
+     "library terms: y = P(x) * f(x_j) * exp(t(x)) * g(rest)"),
     ("two-part sums", "a library term (or a variable) plus a power law of what it leaves"),
     ("shifted power law", "a constant plus a power law (1 + P) under the root and reciprocal "
      "transforms"),

@@ -21,6 +21,7 @@ from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST
 from srbench_lite.engines.gp.library import Library
 from srbench_lite.engines.gp.library_terms import build_library
+from srbench_lite.engines.gp.log_factors import log_factors
 from srbench_lite.engines.gp.monomial import (
     clean_factor,
     monomial_candidates,
@@ -216,6 +217,9 @@ def _factors(cols, ys, cands, priors: Priors) -> tuple[list[Tokens | None], list
     signed = sign_factor(cols, ys, mx)  # y = g(x_j) * power law, g changing sign
     if signed is not None and signed not in factors:
         factors.insert(1, signed)
+    for fac in reversed(log_factors(cols, ys, mx)):  # power law times functions of variables
+        if fac not in factors:
+            factors.insert(1, fac)
     for rule in priors.factors:  # a prior set's own factors come first
         factors[1:1] = rule.find(cols)
     return factors, cleans

@@ -102,6 +102,9 @@ GENERAL: tuple[Transform, ...] = (
               why="y = cosh(A): a hyperbolic cosine"),
     Transform("cube", lambda w: w * w * w if np.all(w > 0) else None, ("cbrt",),
               why="y = cbrt(A): a cube root of a sum", shifted=True),
+    Transform("sqrt", lambda w: np.sqrt(w) if np.all(w > 0) else None, ("square",),
+              why="y = A²: a square of a sum"),
+    Transform("cbrt", np.cbrt, ("cube",), why="y = A³: a cube of a sum"),
 )
 
 
