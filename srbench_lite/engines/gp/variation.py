@@ -33,7 +33,7 @@ def as_random(rng: np.random.Generator | random.Random) -> random.Random:
 #: unary sampling weights (others 0.5): the rarer functions of physics laws are offered, priced
 #: so that the common ones still make most of the trees
 _UNARY_WEIGHTS = {"square": 0.7, "sqrt": 0.7, "inv": 0.7}
-_UNARY_WEIGHTS.update(dict.fromkeys(("asin", "acos", "tanh", "atan", "sinh", "cosh", "cbrt"), 0.06))
+_UNARY_WEIGHTS.update(dict.fromkeys(("asin", "acos", "tanh", "atan", "sinh", "cosh", "cbrt"), 0.15))
 
 
 @dataclass(frozen=True)
