@@ -20,6 +20,7 @@ from srbench_lite.engines.gp.transforms import Transform
 
 __all__ = ["Scorer", "Target"]
 
+
 class Scorer:
     """Scaled NMSE of programs on fixed rows; LM constants on the first ``lm_rows`` of them."""
 
