@@ -17,8 +17,6 @@ from srbench_lite.methods import get_method, list_methods
 CHECK_PARAMS: dict[str, dict] = {
     "constant": {},
     "linear": {},
-    "gp-physics": {"time_budget_s": None, "generations": 2, "population_size": 8, "n_islands": 2,
-                   "random_state": 0, "simplify_timeout_s": 0.2},
     "neural": {"time_budget_s": None, "n_iterations": 2, "batch_size": 20, "max_length": 10,
                "gp_generations": 1, "gp_population": 10, "random_state": 0},
     "gplearn": {"population_size": 50, "generations": 2, "random_state": 0},
@@ -37,7 +35,12 @@ _UNPICKLABLE = "the fitted tool model is a C++ object that cannot be pickled ({}
 _UNPICKLABLE += "never pickles a fitted estimator (a job returns its expression)"
 
 #: methods whose checks run elsewhere or take long
-CHECKED_IN = {"gp": "tests/test_gp_engine.py::test_sklearn_estimator_checks"}
+CHECKED_IN = {
+    "gp": "tests/test_gp_engine.py::test_sklearn_estimator_checks",
+    # the same estimator class with priors="physics": its screening is what differs, and
+    # tests/test_gp_priors.py and the physics cases of tests/test_gp_engine.py exercise it
+    "gp-physics": "tests/test_gp_engine.py::test_sklearn_estimator_checks",
+}
 #: FFX has no knob to shrink its work: its fits on the checks' data take 3-40 s (~7 min in all)
 SLOW = {"ffx"}
 
