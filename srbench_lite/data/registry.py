@@ -208,23 +208,23 @@ def _generated(name: str) -> tuple[Suite, ProblemSpec] | None:
     return None
 
 
-def get_spec(name: str) -> ProblemSpec:
-    """The static description (features, formula, meta) of one problem."""
+def _lookup(name: str) -> tuple[Suite, ProblemSpec]:
+    """``(suite, spec)`` of problem ``name``: a listed problem, or one a parametric suite
+    generates from its name; :class:`UnknownNameError` otherwise."""
     problems = _current().problems
     if name in problems:
-        return problems[name].spec
+        return problems[name].suite, problems[name].spec
     found = _generated(name)
     if found is None:
         raise UnknownNameError("problem", name, problems)
-    return found[1]
+    return found
+
+
+def get_spec(name: str) -> ProblemSpec:
+    """The static description (features, formula, meta) of one problem."""
+    return _lookup(name)[1]
 
 
 def problem_suite(name: str) -> Suite:
     """The suite object that generates problem ``name``."""
-    problems = _current().problems
-    if name in problems:
-        return problems[name].suite
-    found = _generated(name)
-    if found is None:
-        raise UnknownNameError("problem", name, problems)
-    return found[0]
+    return _lookup(name)[0]
