@@ -12,32 +12,13 @@ import os
 import pickle
 import struct
 import sys
-import threading
-import time
 import warnings
 
+from srbench_lite.process_guard import limit_memory, watch_parent
+
 _HEADER = struct.Struct("<Q")
-
-
-def _limit_memory() -> None:
-    mb = os.environ.get("SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB")
-    if not mb:
-        return
-    try:
-        import resource
-
-        limit = int(float(mb) * 2**20)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - platform dependent
-        pass
-
-
-def _watch_parent(ppid: int) -> None:
-    """Exit when the parent dies, even while a long sympy call is running."""
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != ppid:
-            os._exit(0)
+#: caps the worker's address space (MiB, POSIX) when set
+MEMORY_ENV = "SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB"
 
 
 def _read_exact(stream, n: int) -> bytes | None:
@@ -50,8 +31,8 @@ def main() -> int:
     sys.stdout = sys.stderr  # nothing but replies may reach the protocol stream
     inp = sys.stdin.buffer
     warnings.simplefilter("ignore")
-    _limit_memory()
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    limit_memory(os.environ.get(MEMORY_ENV))
+    watch_parent(os.getppid(), exit_code=0)  # exit when the parent dies, even mid-call
     import sympy  # the heavy import, once, before the greeting
 
     # a first simplify fills sympy's caches and lazy imports (about 1 s cold): start-up, not

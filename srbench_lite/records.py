@@ -7,15 +7,12 @@ append first terminates it with a newline so that a new record never glues onto 
 run skips every job whose :data:`JOB_KEY` already has a record -- nothing lost, nothing twice
 (except records of harness failures, :data:`RETRY_KINDS`, which are retried).
 
-Record fields (schema version :data:`SCHEMA_VERSION`; DESIGN.md): ``dataset, suite, method,
-seed, noise, status (ok|timeout|error), error, fit_time_s, r2_train, r2_test, expression,
-true_expression, exact_recovery, recovery_kind, ned, complexity, n_train, n_test,
-time_budget_s, versions``, plus ``form_recovery, r2_train_predict, r2_test_predict, expression_mismatch,
-expression_rel_diff, expression_f32_diff, schema_version, run_id, job_id, problem_seed, error_kind,
-metric_error, raw_expression, setup_time_s, predict_time_s, score_time_s, wall_time_s,
-n_features, smoke, host, started_at, finished_at`` (see ``docs/records.md``). Non-finite
-numbers are written as ``null``. Since schema 2, ``r2_train``/``r2_test`` are the R² of the
-judged expression itself and ``r2_*_predict`` those of the method's ``predict()``.
+Record fields (schema version :data:`SCHEMA_VERSION`; meanings in ``docs/records.md``): the
+job (:data:`JOB_FIELDS`), its result (every record field of
+:class:`~srbench_lite.fit_result.FitResult`, the one schema of a job's result) and the run's
+bookkeeping (:data:`RUN_FIELDS`). Non-finite numbers are written as ``null``. Since schema 2,
+``r2_train``/``r2_test`` are the R² of the judged expression itself and ``r2_*_predict`` those
+of the method's ``predict()``.
 """
 
 from __future__ import annotations
@@ -34,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from srbench_lite.errors import SrbenchError
+from srbench_lite.fit_result import RESULT_FIELDS, RESULT_SCHEMA_FIELDS
 
 __all__ = [
+    "JOB_FIELDS",
     "JOB_KEY",
     "ARCHIVED_RECORDS_FILE",
     "RECORDS_FILE",
@@ -43,6 +42,7 @@ __all__ = [
     "REQUIRED_FIELDS",
     "SCHEMA_FIELDS",
     "RETRY_KINDS",
+    "RUN_FIELDS",
     "RUN_FILE",
     "SCHEMA_VERSION",
     "RecordWriter",
@@ -66,55 +66,27 @@ ARCHIVED_RECORDS_FILE = "records.jsonl.gz"
 RUN_FILE = "run.json"
 #: one job; a resumed run skips keys that already have a record
 JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
+#: the job a record is about, first in every record
+JOB_FIELDS = ("dataset", "suite", "method", "seed", "noise")
 #: the record schema of DESIGN.md (what every consumer, e.g. the report, may rely on)
-SCHEMA_FIELDS = (
-    "dataset",
-    "suite",
-    "method",
-    "seed",
-    "noise",
-    "status",
-    "error",
-    "fit_time_s",
-    "r2_train",
-    "r2_test",
-    "expression",
-    "true_expression",
-    "exact_recovery",
-    "recovery_kind",
-    "ned",
-    "complexity",
-    "n_train",
-    "n_test",
-    "time_budget_s",
-    "versions",
-)
-#: the order fields are written in: the schema first, then the runner's extras
-RECORD_FIELDS = SCHEMA_FIELDS + (
-    "form_recovery",
-    "model_size",
-    "has_expression",
-    "r2_train_predict",
-    "r2_test_predict",
-    "expression_mismatch",
-    "expression_rel_diff",
-    "expression_f32_diff",
+SCHEMA_FIELDS = JOB_FIELDS + RESULT_SCHEMA_FIELDS + ("time_budget_s", "versions")
+#: the run's settings and bookkeeping around a job's result (not in DESIGN.md's schema)
+RUN_FIELDS = (
     "schema_version",
     "run_id",
     "job_id",
     "problem_seed",
-    "error_kind",
-    "metric_error",
-    "raw_expression",
-    "setup_time_s",
-    "predict_time_s",
-    "score_time_s",
     "wall_time_s",
-    "n_features",
     "smoke",
     "host",
     "started_at",
     "finished_at",
+)
+#: the order fields are written in: the schema first, then the result's and the run's extras
+RECORD_FIELDS = (
+    SCHEMA_FIELDS
+    + tuple(name for name in RESULT_FIELDS if name not in RESULT_SCHEMA_FIELDS)
+    + RUN_FIELDS
 )
 
 

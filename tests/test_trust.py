@@ -165,7 +165,7 @@ def test_float32_rounding_is_not_a_mismatch():
     import sympy as sp
 
     from srbench_lite.metrics import evaluate_expression
-    from srbench_lite.runner.child import expression_agreement
+    from srbench_lite.metrics.agreement import expression_agreement
 
     X = np.random.default_rng(0).uniform(1, 5, (500, 1))
     expr = sp.sympify("cos(12150.5123*x0) + x0")

@@ -2,7 +2,8 @@
 child process with a hard kill, one record appended per finished job.
 
 Modules: :mod:`.config` (:class:`RunConfig`, :class:`JobOptions`: every setting, validated once),
-:mod:`.jobs` (the job list), :mod:`.child` (what runs in the job's process), :mod:`.isolate`
+:mod:`.jobs` (the job list), :mod:`.fitting` (one job's fit and scoring), :mod:`.child`
+(the job's process: safety net, phases, transports), :mod:`.isolate`
 (launching and killing that process), :mod:`.execute` (one job end to end, metrics included),
 :mod:`.backends` (local, dask), :mod:`.benchmark` (a whole run).
 """

@@ -13,6 +13,7 @@ import time
 import traceback
 from typing import Any
 
+from srbench_lite.fit_result import FitResult
 from srbench_lite.records import RECORD_FIELDS, SCHEMA_VERSION, package_versions, utc_now
 from srbench_lite.runner.config import JobOptions
 from srbench_lite.runner.jobs import Job
@@ -38,14 +39,14 @@ def _base_record(job: Job, options: JobOptions) -> dict[str, Any]:
     }
 
 
-def _truth(dataset: str) -> tuple[str | None, list[str] | None]:
+def _truth(dataset: str) -> str | None:
+    """The dataset's ground truth as the registry declares it (None: none, or unknown)."""
     try:
         from srbench_lite.data import get_spec
 
-        spec = get_spec(dataset)
-        return spec.formula or None, list(spec.feature_names)
+        return get_spec(dataset).formula or None
     except Exception:
-        return None, None
+        return None
 
 
 def _has_expression(method: str) -> bool | None:
@@ -61,12 +62,11 @@ def _has_expression(method: str) -> bool | None:
 def failure_record(job: Job, options: JobOptions, error: str, kind: str = "runner") -> dict:
     """A record for a job that produced nothing (the harness itself failed around it)."""
     record = _base_record(job, options)
-    truth, _ = _truth(job.dataset)
     record.update(
         status="error",
         error=error,
         error_kind=kind,
-        true_expression=truth,
+        true_expression=_truth(job.dataset),
         versions=package_versions(),
         finished_at=utc_now(),
     )
@@ -101,12 +101,17 @@ def complete(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-#: what the child's fit result contributes to the record
-_FIT_FIELDS = ("setup_time_s", "fit_time_s", "predict_time_s", "r2_train", "r2_test",
-               "r2_train_predict", "r2_test_predict", "expression_mismatch", "expression_rel_diff",
-               "expression_f32_diff", "expression", "raw_expression", "n_train", "n_test",
-               "n_features", "has_expression", "complexity", "model_size",
-               "metric_error")  # fmt: skip
+#: what the parent decides from how the child ended (the child's values count when it finished)
+_OUTCOME_FIELDS = ("status", "error", "error_kind")
+
+
+def _merge(record: dict[str, Any], result: FitResult) -> None:
+    """Copy ``result``'s known record fields (not ``None``, and not the outcome) into ``record``:
+    what the parent knew before (``has_expression``, ``true_expression``) stays unless the
+    child knew it too."""
+    for name, value in result.to_record().items():
+        if value is not None and name not in _OUTCOME_FIELDS:
+            record[name] = value
 
 
 def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
@@ -116,15 +121,11 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
     record["started_at"] = utc_now()
     start = time.perf_counter()
     outcome = run_isolated(job, options)
-    res = outcome.result or {}
-    truth, names = _truth(job.dataset)
-    truth = res.get("true_expression", truth)
-    names = res.get("feature_names", names)
-    for field in _FIT_FIELDS:
-        if field in res:
-            record[field] = res[field]
-    record["true_expression"] = truth
-    record["versions"] = package_versions(tuple(res.get("method_requires", ())))
+    res = outcome.result
+    record["true_expression"] = _truth(job.dataset)
+    if res is not None:
+        _merge(record, res)
+    record["versions"] = package_versions(tuple(res.method_requires if res else ()))
 
     if outcome.kind == "timeout" and outcome.phase == "starting":
         from srbench_lite.runner.child import STARTUP_TIMEOUT_S
@@ -148,7 +149,7 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
         )
     elif outcome.kind == "interrupted":
         record.update(status="error", error_kind="interrupted", error="the run was interrupted")
-    elif outcome.kind == "crashed" or not res:
+    elif outcome.kind == "crashed" or res is None:
         record.update(
             status="error",
             error_kind="crash",
@@ -158,12 +159,11 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
             ),
         )
     else:
-        record.update(status=res.get("status", "error"), error=res.get("error"))
-        record["error_kind"] = res.get("error_kind")
+        record.update(status=res.status, error=res.error, error_kind=res.error_kind)
 
     if record["status"] == "ok":
-        if outcome.metrics is not None:
-            record.update(outcome.metrics)
+        if outcome.metrics is not None:  # the result again, with its symbolic metrics
+            _merge(record, outcome.metrics)
         elif outcome.metric_failure:
             record.update(exact_recovery=False, recovery_kind="timeout" if "exceeded" in
                           outcome.metric_failure else "error", metric_error=outcome.metric_failure)  # fmt: skip

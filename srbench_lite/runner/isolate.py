@@ -34,9 +34,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from srbench_lite.runner.child import READY, STARTUP_TIMEOUT_S, expects_metrics, pinned_env
+from srbench_lite.fit_result import FitResult
+from srbench_lite.process_guard import pinned_env
+from srbench_lite.runner.child import READY, STARTUP_TIMEOUT_S
 from srbench_lite.runner.config import JobOptions
 from srbench_lite.runner.jobs import Job
 
@@ -57,15 +58,15 @@ _stop = threading.Event()
 class ChildOutcome:
     """How the child ended: ``done`` (sent its fit result), ``timeout`` (killed at the hard
     limit), ``crashed`` (died without a result) or ``interrupted`` (the run was stopped).
-    ``metrics`` is the second message (scores of a successful fit); ``metric_failure`` says
-    why it is missing when it was expected."""
+    ``metrics`` is the second message (the result again, with the scores of a successful fit);
+    ``metric_failure`` says why it is missing when it was expected."""
 
     kind: str
-    result: dict[str, Any] | None
+    result: FitResult | None
     exitcode: int | None
     elapsed_s: float
     log_tail: str = ""
-    metrics: dict[str, Any] | None = None
+    metrics: FitResult | None = None
     metric_failure: str | None = None
     phase: str = "starting"  # where the child was when it ended: starting|fitting|scoring
 
@@ -247,14 +248,14 @@ def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
         if phase == "starting" and message == READY:
             phase, since = "fitting", time.perf_counter()
             fit_started = since
-        elif phase in ("starting", "fitting") and isinstance(message, dict):
+        elif phase in ("starting", "fitting") and isinstance(message, FitResult):
             # a result (from "starting": the job failed while setting up)
             out.kind, out.result = "done", message
             out.elapsed_s = time.perf_counter() - (fit_started or launched)
-            if not expects_metrics(message):
+            if not message.expects_scores():
                 break
             phase, since = "scoring", time.perf_counter()
-        elif phase == "scoring" and isinstance(message, dict):
+        elif phase == "scoring" and isinstance(message, FitResult):
             out.metrics = message
             break
         else:

@@ -23,13 +23,13 @@ import srbench_lite.runner.child  # noqa: F401
 def _warm_up() -> None:
     """Fit the linear baseline on a smoke problem once, so lazy imports and sympy caches are
     filled here instead of in every forked job."""
-    from srbench_lite.runner.child import fit_job, score_fit
     from srbench_lite.runner.config import JobOptions
+    from srbench_lite.runner.fitting import fit_job, score_fit
     from srbench_lite.runner.jobs import Job
 
     try:
-        result = fit_job(Job("smoke", "smoke_linear", "linear", 0, 0.0), JobOptions(1.0))
-        score_fit(result, result.pop("X_check", None))
+        result, X_check = fit_job(Job("smoke", "smoke_linear", "linear", 0, 0.0), JobOptions(1.0))
+        score_fit(result, X_check)
     except Exception:  # warming up is an optimisation only
         pass
 
