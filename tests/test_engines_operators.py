@@ -29,8 +29,8 @@ def _program(op: str) -> tuple[str, ...]:
 def test_forward_mode_derivatives_match_finite_differences(op):
     pytest.importorskip("numba")
     from srbench_lite.engines.common.fit_kernel import _run_grad
-    from srbench_lite.engines.common.kernels import SCRATCH
     from srbench_lite.engines.common.program import pack
+    from srbench_lite.engines.common.stack import SCRATCH
 
     X = np.random.default_rng(0).uniform(0.2, 0.95, size=(40, 2))
     toks = _program(op)

@@ -1,6 +1,6 @@
 """Compiled Levenberg-Marquardt: fit the constants of many programs per call.
 
-The programs are packed as for :mod:`.kernels` (whose stack machine this module reuses).
+The programs are packed as for :mod:`.stack` (whose stack machine this module reuses).
 Derivatives by the constants are forward-mode (exact, no finite differences): every stack
 slot carries its values and, when it depends on a constant, its derivative by each constant;
 each operator's derivative rule (:mod:`.derivatives`) runs as its own loop over the rows. The
@@ -14,25 +14,24 @@ import math
 import numpy as np
 
 from srbench_lite.engines.common.derivatives import chain, dbinary, dfactor, pow_factors
-from srbench_lite.engines.common.kernels import (
-    _POW,
+from srbench_lite.engines.common.opcodes import FIRST_UNARY, POW, VAL, VAR
+from srbench_lite.engines.common.stack import (
     SCRATCH,
-    _binary,
-    _finite,
-    _jit,
-    _jit_sums,
-    _leaf,
-    _run,
-    _scale,
-    _unary,
-    _y_stats,
+    all_finite,
+    apply_binary,
+    apply_unary,
+    jit_sums,
+    load_leaf,
+    run_program,
+    scaled_loss,
+    target_stats,
 )
-from srbench_lite.engines.common.operators import VAL, VAR
+from srbench_lite.engines.common.vmath import jit
 
 __all__ = ["fit_batch"]
 
 
-@_jit
+@jit
 def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
     """Values (``st[0]``) and derivatives by each constant (``dst[0, j]``); False if any
     intermediate value or derivative is non-finite. ``dep[d]``: slot ``d`` depends on a constant.
@@ -49,7 +48,7 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
     for j in range(s, s + length):
         op = code[j]
         if op == VAR or op == VAL:
-            _leaf(op, arg[j], vals, v0, X, st[sp], n)
+            load_leaf(op, arg[j], vals, v0, X, st[sp], n)
             idx = arg[j]
             dep[sp] = op == VAL and idx < k
             if dep[sp]:
@@ -58,27 +57,27 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                     for i in range(n):
                         dst[sp, q, i] = w
             sp += 1
-        elif op < 10:  # binary: first operand on top (slot t), result into slot u below it
+        elif op < FIRST_UNARY:  # binary: first operand on top (slot t), result into slot u below it
             sp -= 1
             t = sp
             u = sp - 1
             dx = dep[t]
             dy = dep[u]
             if dx or dy:
-                if op == _POW and pow_factors(st[t], st[u], fa, fb, dx, dy, n, w1):
+                if op == POW and pow_factors(st[t], st[u], fa, fb, dx, dy, n, w1):
                     for q in range(k):
                         gx = dst[t, q]
                         gy = dst[u, q]
                         for i in range(n):
                             gy[i] = (fa[i] * gx[i] if dx else 0.0) + (fb[i] * gy[i] if dy else 0.0)
-                        if not _finite(gy, n):
+                        if not all_finite(gy, n):
                             return False
                 else:
                     for q in range(k):
                         if not dbinary(op, st[t], st[u], dst[t, q], dst[u, q], dx, dy, n):
                             return False
             dep[u] = dx or dy
-            if not (_binary(op, st[t], st[u], n, w1, w2) and _finite(st[u], n)):
+            if not (apply_binary(op, st[t], st[u], n, w1, w2) and all_finite(st[u], n)):
                 return False
         else:
             u = sp - 1
@@ -88,12 +87,12 @@ def _run_grad(code, arg, s, length, vals, v0, k, X, st, dst, dep):
                 for q in range(k):
                     if not chain(fa, dst[u, q], n):
                         return False
-            if not (_unary(op, st[u], n, w1) and _finite(st[u], n)):
+            if not (apply_unary(op, st[u], n, w1) and all_finite(st[u], n)):
                 return False
     return True
 
 
-@_jit_sums
+@jit_sums
 def _dot(u, v, n):
     t = 0.0
     for i in range(n):
@@ -101,7 +100,7 @@ def _dot(u, v, n):
     return t
 
 
-@_jit_sums
+@jit_sums
 def _sum(u, n):
     t = 0.0
     for i in range(n):
@@ -109,7 +108,7 @@ def _sum(u, n):
     return t
 
 
-@_jit
+@jit
 def _normal_equations(f, df, dep, k, ca, cb, y, scale, n, res, A, g):
     """``A = J^T J`` and ``g = J^T r`` for ``r = a*f + b - y`` (``res`` receives ``r``) by the
     constants (columns ``a * df[q]``, zero unless ``dep``) and, when ``scale``, by ``a`` and
@@ -136,7 +135,7 @@ def _normal_equations(f, df, dep, k, ca, cb, y, scale, n, res, A, g):
             A[v, u] = A[u, v]
 
 
-@_jit
+@jit
 def _solve(A, g, m, L, x):
     """Solve ``A x = g`` (``m x m``, symmetric positive definite) by Cholesky into ``x``,
     with ``L`` as workspace; False if ``A`` is not SPD."""
@@ -164,16 +163,16 @@ def _solve(A, g, m, L, x):
     return True
 
 
-@_jit
+@jit
 def _sse_at(code, arg, s, length, vals, v0, X, y, st, scale, ym, yy):
     n = X.shape[1]
-    if not _run(code, arg, s, length, vals, v0, X, st):
+    if not run_program(code, arg, s, length, vals, v0, X, st):
         return math.inf, 1.0, 0.0
-    loss, a, b = _scale(st[0], y, n, ym, yy, scale)
+    loss, a, b = scaled_loss(st[0], y, n, ym, yy, scale)
     return loss, a, b
 
 
-@_jit
+@jit
 def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
     """Levenberg-Marquardt on the first ``progs[3, p]`` values of every program (in place).
 
@@ -185,7 +184,7 @@ def fit_batch(nodes, progs, vals, X, y, depth, iters, scale, out):
     nconst = progs[3]
     n_prog = progs.shape[1]
     n = X.shape[1]
-    ym, yy = _y_stats(y)
+    ym, yy = target_stats(y)
     kmax = 1
     for p in range(n_prog):
         kmax = max(kmax, nconst[p])

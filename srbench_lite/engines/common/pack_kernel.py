@@ -1,4 +1,4 @@
-"""Compiled packing: the token ids of many programs into the layout of :mod:`.kernels`.
+"""Compiled packing: the token ids of many programs into the layout of :mod:`.stack`.
 
 :func:`srbench_lite.engines.common.program.pack` maps every token to a row of a token table
 (``kind``, ``code``, ``arg``, ``lit``: what the token is, its opcode, its column or parameter
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srbench_lite.engines.common.kernels import _jit
+from srbench_lite.engines.common.vmath import jit
 
 #: token kinds of the table
 OP, CONST, VARIABLE, PARAMETER, LITERAL = 0, 1, 2, 3, 4
@@ -18,7 +18,7 @@ OP, CONST, VARIABLE, PARAMETER, LITERAL = 0, 1, 2, 3, 4
 MALFORMED, WRONG_CONSTANTS = 1, 2
 
 
-@_jit
+@jit
 def pack_batch(ids, lengths, kind, code, arg, lit, cvals, clens):
     """``(nodes, progs, vals, depth, bad, why)`` for programs given as ``ids`` (prefix order,
     concatenated; ``lengths`` tokens each) with their constants ``cvals`` (concatenated;

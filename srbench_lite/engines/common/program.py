@@ -1,4 +1,4 @@
-"""Pack token sequences into the flat arrays of the compiled stack machine (:mod:`.kernels`).
+"""Pack token sequences into the flat arrays of the compiled stack machine (:mod:`.stack`).
 
 A token sequence (prefix order) becomes, in postfix order, one opcode and one argument per node:
 a variable ``x<i>`` is ``(VAR, i)``; a constant placeholder or a literal is ``(VAL, j)`` where
@@ -24,6 +24,7 @@ from srbench_lite.engines.common.tokens import (
     is_parameter,
     is_variable,
     literal_value,
+    n_constants,
 )
 
 __all__ = ["Packed", "pack"]
@@ -76,7 +77,7 @@ _TABLE = _TokenTable()
 
 @dataclass
 class Packed:
-    """Many programs in the flat layout the kernels take (see :mod:`.kernels`): ``nodes``
+    """Many programs in the flat layout the kernels take (see :mod:`.stack`): ``nodes``
     ``(2, n_nodes)`` (code, arg), ``progs`` ``(4, n_programs)`` (start, length, first value,
     number of constants), ``vals``, and the deepest stack any program needs.
 
@@ -122,8 +123,6 @@ def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | N
     if why == pk.MALFORMED:
         raise ValueError(f"not a single expression: {tuple(programs[bad])!r}")
     if why == pk.WRONG_CONSTANTS:
-        from srbench_lite.engines.common.tokens import n_constants
-
         k, given_k = n_constants(programs[bad]), len(consts[bad])
         raise ValueError(f"expression has {k} constants but {given_k} were given")
     return Packed(nodes, progs, vals, int(depth))
