@@ -20,7 +20,7 @@ from srbench_lite.engines.common.front import Entry
 
 
 def _finisher(X, y, names, **kw):
-    return Finisher(X, y, names, simplify_timeout=None, **kw)
+    return Finisher(X, y, names, simplify_timeout_s=None, **kw)
 
 
 def test_round_off_residue_and_near_integers_are_snapped():

@@ -14,7 +14,7 @@ from srbench_lite.metrics import symbolic_recovery
 def _tiny() -> GPRegressor:
     return GPRegressor(
         time_budget_s=None,
-        generations=2,
+        n_iterations=2,
         population_size=8,
         n_islands=2,
         n_extra_targets=0,
@@ -35,7 +35,7 @@ def test_same_seed_and_generations_give_the_same_run():
     y = X[:, 0] * np.cos(X[:, 1]) + X[:, 2]
     kw = dict(
         time_budget_s=None,
-        generations=4,
+        n_iterations=4,
         population_size=24,
         n_islands=2,
         early_stop_loss=None,
@@ -54,12 +54,12 @@ def test_front_is_a_pareto_front_and_selection_is_on_it():
     rng = np.random.default_rng(1)
     X = rng.uniform(1, 3, size=(200, 2))
     y = np.exp(-X[:, 0]) * X[:, 1] + 0.3 * X[:, 0]
-    m = GPRegressor(time_budget_s=None, generations=6, random_state=0).fit(X, y)
+    m = GPRegressor(time_budget_s=None, n_iterations=6, random_state=0).fit(X, y)
     eq = m.equations_
     assert list(eq.columns[:4]) == ["complexity", "loss", "cost", "expression"]
     assert eq["complexity"].is_monotonic_increasing
     assert eq["loss"].is_monotonic_decreasing
-    assert m.n_generations_ <= 6
+    assert m.n_iterations_ <= 6
     assert m.sympy(0) == eq["model"].iloc[0].expr
     pred = m.predict(X)
     assert np.isfinite(pred).all()
@@ -68,18 +68,18 @@ def test_front_is_a_pareto_front_and_selection_is_on_it():
 
 def test_bad_parameters_are_named():
     X = np.ones((5, 1))
-    with pytest.raises(ValueError, match="time_budget_s or generations"):
+    with pytest.raises(ValueError, match="'time_budget_s' and 'n_iterations' parameters"):
         GPRegressor(time_budget_s=None).fit(X, X[:, 0])
-    with pytest.raises(ValueError, match="unknown operators"):
-        GPRegressor(generations=1, operators=("add", "foo")).fit(X, X[:, 0])
-    with pytest.raises(ValueError, match="model_selection"):
-        GPRegressor(generations=1, model_selection="elbow").fit(X, X[:, 0])
-    with pytest.raises(ValueError, match="population_size"):
-        GPRegressor(generations=1, population_size=0).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="'operators' parameter of GPRegressor"):
+        GPRegressor(n_iterations=1, operators=("add", "foo")).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="'model_selection' parameter"):
+        GPRegressor(n_iterations=1, model_selection="elbow").fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="'population_size' parameter"):
+        GPRegressor(n_iterations=1, population_size=0).fit(X, X[:, 0])
     with pytest.raises(ValueError, match="NaN"):
-        GPRegressor(generations=1).fit(np.array([[1.0], [np.nan], [2.0]]), [1.0, 2.0, 3.0])
+        GPRegressor(n_iterations=1).fit(np.array([[1.0], [np.nan], [2.0]]), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="infinity"):
-        GPRegressor(generations=1).fit(np.ones((3, 1)), [1.0, np.inf, 3.0])
+        GPRegressor(n_iterations=1).fit(np.ones((3, 1)), [1.0, np.inf, 3.0])
 
 
 def test_budget_includes_the_finishing_stage():
@@ -98,7 +98,7 @@ def _recovers(
 ) -> tuple[bool, str]:
     """Fit gp for a few generations; (solved against ``truth`` over x0, x1, ..., the model)."""
     m = GPRegressor(
-        time_budget_s=None, generations=generations, random_state=0, priors=priors
+        time_budget_s=None, n_iterations=generations, random_state=0, priors=priors
     ).fit(X, y)
     names = [f"x{i}" for i in range(X.shape[1])]
     return symbolic_recovery(m.sympy(), truth, feature_names=names, X=X).solved, m.expression_
@@ -109,7 +109,7 @@ def test_transformed_target_recovers_a_relativistic_law():
     rng = np.random.default_rng(3)
     X = np.column_stack([rng.uniform(1, 5, 300), rng.uniform(1, 2, 300), rng.uniform(3, 10, 300)])
     y = X[:, 0] / np.sqrt(1 - X[:, 1] ** 2 / X[:, 2] ** 2)
-    m = GPRegressor(time_budget_s=None, generations=3, random_state=0).fit(X, y)
+    m = GPRegressor(time_budget_s=None, n_iterations=3, random_state=0).fit(X, y)
     assert symbolic_recovery(m.sympy(), "x0/sqrt(1 - x1**2/x2**2)").solved, m.expression_
 
 
@@ -148,7 +148,7 @@ def test_lorentz_factors_only_for_pairs_ordered_on_every_row():
 @pytest.mark.parametrize("name", srbench_lite.list_problems("smoke"))
 def test_smoke_problems_are_recovered(name):
     p = srbench_lite.load_problem(name)
-    m = GPRegressor(time_budget_s=None, generations=60, random_state=0).fit(p.X_train, p.y_train)
+    m = GPRegressor(time_budget_s=None, n_iterations=60, random_state=0).fit(p.X_train, p.y_train)
     result = symbolic_recovery(m.sympy(), p.formula)
     assert result.solved, (name, m.expression_)
 
@@ -177,7 +177,7 @@ def test_few_noisy_rows_select_the_law_not_an_interpolant():
     rng = np.random.default_rng(5)
     X = rng.uniform(0.5, 9.0, size=(6, 1))
     y = 365.25 * X[:, 0] ** 1.5 * (1 + 0.005 * rng.normal(size=6))
-    m = GPRegressor(time_budget_s=None, generations=20, random_state=0).fit(X, y)
+    m = GPRegressor(time_budget_s=None, n_iterations=20, random_state=0).fit(X, y)
     assert m.best_.complexity <= 6, m.expression_
     Xt = np.linspace(0.5, 12, 50)[:, None]
     np.testing.assert_allclose(m.predict(Xt), 365.25 * Xt[:, 0] ** 1.5, rtol=0.05)
@@ -190,7 +190,7 @@ def test_numpy_fallback_backend_recovers_a_law():
     X = rng.uniform(1, 3, size=(200, 3))
     y = 1.5 * X[:, 0] * X[:, 1] / X[:, 2] ** 2
     with use_backend("numpy"):
-        m = GPRegressor(time_budget_s=None, generations=2, random_state=0).fit(X, y)
+        m = GPRegressor(time_budget_s=None, n_iterations=2, random_state=0).fit(X, y)
     assert symbolic_recovery(m.sympy(), "x0*x1/x2**2").solved, m.expression_
 
 

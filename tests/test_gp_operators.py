@@ -16,7 +16,7 @@ RARE = ("tanh", "asin", "acos", "atan", "sinh", "cosh", "cbrt")
 def _recovers(y_of, truth: str, generations: int, operators=None) -> tuple[bool, str]:
     X = np.random.default_rng(5).uniform(0.5, 3.0, size=(200, 2))
     m = GPRegressor(
-        time_budget_s=None, generations=generations, random_state=0, operators=operators
+        time_budget_s=None, n_iterations=generations, random_state=0, operators=operators
     ).fit(X, y_of(X))
     return symbolic_recovery(m.sympy(), truth, feature_names=["x0", "x1"], X=X).solved, str(
         m.expression_

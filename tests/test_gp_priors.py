@@ -50,8 +50,8 @@ def test_general_library_has_no_law_templates():
 def test_unknown_prior_set_is_named():
     with pytest.raises(ValueError, match="general, physics"):
         resolve_priors("chemistry")
-    with pytest.raises(ValueError, match="priors="):
-        GPRegressor(generations=1, priors="chemistry").fit(np.ones((5, 1)), np.arange(5.0))
+    with pytest.raises(ValueError, match="'priors' parameter of GPRegressor"):
+        GPRegressor(n_iterations=1, priors="chemistry").fit(np.ones((5, 1)), np.arange(5.0))
 
 
 def test_gp_physics_method_is_registered_with_its_assumption():

@@ -11,7 +11,7 @@ import pytest
 
 from srbench_lite.engines.common.tokens import ARITY, CONST, subtrees, validate
 from srbench_lite.engines.neural.constraints import ConstraintConfig, TreeState
-from srbench_lite.engines.neural.library import INVERSE_PAIRS, TRIG, Library
+from srbench_lite.engines.neural.library import INVERSE_PAIRS, TRIG, TokenLibrary
 
 
 def violations(tokens: tuple[str, ...], cfg: ConstraintConfig) -> list[str]:
@@ -47,7 +47,7 @@ def violations(tokens: tuple[str, ...], cfg: ConstraintConfig) -> list[str]:
     return out
 
 
-def drive(lib: Library, cfg: ConstraintConfig, n: int, seed: int) -> list[tuple[str, ...]]:
+def drive(lib: TokenLibrary, cfg: ConstraintConfig, n: int, seed: int) -> list[tuple[str, ...]]:
     """Sample ``n`` sequences uniformly among the allowed tokens at every step."""
     rng = np.random.default_rng(seed)
     state = TreeState(lib, cfg, n)
@@ -73,7 +73,7 @@ def drive(lib: Library, cfg: ConstraintConfig, n: int, seed: int) -> list[tuple[
 )
 def test_uniform_samples_satisfy_every_constraint(cfg):
     ops = ("add", "sub", "mul", "div", "sin", "cos", "tan", "exp", "log", "sqrt", "square", "inv")
-    lib = Library.build(2, ops)
+    lib = TokenLibrary.build(2, ops)
     seqs = drive(lib, cfg, 400, seed=1)
     bad = {s: v for s in seqs if (v := violations(s, cfg))}
     assert not bad, list(bad.items())[:3]
@@ -82,7 +82,7 @@ def test_uniform_samples_satisfy_every_constraint(cfg):
 
 def test_rarer_operators_join_the_constraints():
     ops = ("add", "mul", "div", "sin", "tanh", "atan", "sinh", "cosh", "cube", "cbrt", "asin")
-    lib = Library.build(2, ops)
+    lib = TokenLibrary.build(2, ops)
     cfg = ConstraintConfig()
     seqs = drive(lib, cfg, 400, seed=2)
     assert not [s for s in seqs if violations(s, cfg)]
@@ -91,7 +91,7 @@ def test_rarer_operators_join_the_constraints():
 
 
 def test_parent_and_sibling_inputs_follow_the_tree():
-    lib = Library.build(2, ("add", "sin"))
+    lib = TokenLibrary.build(2, ("add", "sin"))
     state = TreeState(lib, ConstraintConfig(length_loc=None), 1)
     seq = ["add", "sin", "x0", "x1"]  # add(sin(x0), x1)
     seen = []
@@ -110,7 +110,7 @@ def test_parent_and_sibling_inputs_follow_the_tree():
 
 
 def test_soft_length_prior_discourages_early_end_and_long_growth():
-    lib = Library.build(1, ("add", "sin"))
+    lib = TokenLibrary.build(1, ("add", "sin"))
     state = TreeState(lib, ConstraintConfig(length_loc=4, length_scale=2), 1)
     first = state.prior()[0]
     assert first[lib.index("x0")] < 0 and first[lib.index("add")] == 0
@@ -122,7 +122,7 @@ def test_soft_length_prior_discourages_early_end_and_long_growth():
 
 def test_library_rejects_unknown_operators():
     with pytest.raises(ValueError, match="unknown operator"):
-        Library.build(2, ("add", "frobnicate"))
+        TokenLibrary.build(2, ("add", "frobnicate"))
     with pytest.raises(ValueError, match="min_length"):
         ConstraintConfig(max_length=5, min_length=6)
 
@@ -132,7 +132,7 @@ def test_policy_samples_satisfy_constraints():
     from srbench_lite.engines.neural.policy import Policy
 
     cfg = ConstraintConfig(max_length=12, max_constants=2)
-    lib = Library.build(3)
+    lib = TokenLibrary.build(3)
     batch = Policy(lib.n_tokens).sample(500, lib, cfg, np.random.default_rng(0))
     seqs = [lib.decode(s) for s in batch.sequences()]
     assert all(not violations(s, cfg) for s in seqs)

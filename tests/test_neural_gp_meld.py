@@ -8,7 +8,7 @@ from srbench_lite.engines.common import columns, evaluate
 from srbench_lite.engines.common.tidy import linearise, prune_negligible
 from srbench_lite.engines.neural.constraints import ConstraintConfig, replay
 from srbench_lite.engines.neural.gp_meld import GPMeld
-from srbench_lite.engines.neural.library import Library
+from srbench_lite.engines.neural.library import TokenLibrary
 from srbench_lite.engines.neural.reward import RewardCache
 
 
@@ -16,7 +16,7 @@ def test_gp_meld_improves_on_its_seeds_and_stays_in_the_policy_space():
     rng = np.random.default_rng(0)
     X = rng.uniform(0.5, 2.0, (200, 2))
     y = X[:, 0] ** 2 * X[:, 1] + np.sin(X[:, 1])
-    lib = Library.build(2)
+    lib = TokenLibrary.build(2)
     cfg = ConstraintConfig(max_length=15)
     reward = RewardCache(columns(X), y, n_fit=2)
     seeds = [("mul", "x0", "x1"), ("add", "x0", "x1"), ("sin", "x1"), ("square", "x0")]

@@ -8,8 +8,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from srbench_lite.engines.neural.constraints import ConstraintConfig  # noqa: E402
-from srbench_lite.engines.neural.library import Library  # noqa: E402
-from srbench_lite.engines.neural.policy import Batch, Policy  # noqa: E402
+from srbench_lite.engines.neural.library import TokenLibrary  # noqa: E402
+from srbench_lite.engines.neural.policy import Policy, SampleBatch  # noqa: E402
 from srbench_lite.engines.neural.train import Adam, risk_seeking_step  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def _trained_policy(lib, cell: str = "lstm"):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_update_time_log_probs_equal_sampling_time(cell):
-    lib = Library.build(3)
+    lib = TokenLibrary.build(3)
     cfg = ConstraintConfig(max_length=20)
     policy = _trained_policy(lib, cell)
     batch = policy.sample(300, lib, cfg, np.random.default_rng(0))
@@ -49,7 +49,7 @@ def test_update_time_log_probs_equal_sampling_time(cell):
 
 def test_masks_are_reapplied_at_update_time():
     """Without the recorded masks the replayed log-probabilities would differ."""
-    lib = Library.build(2)
+    lib = TokenLibrary.build(2)
     cfg = ConstraintConfig(max_length=6, max_constants=0)
     policy = _trained_policy(lib)
     batch = policy.sample(200, lib, cfg, np.random.default_rng(1))
@@ -59,7 +59,7 @@ def test_masks_are_reapplied_at_update_time():
 
 
 def test_zero_output_layer_starts_uniform():
-    lib = Library.build(2)
+    lib = TokenLibrary.build(2)
     policy = Policy(lib.n_tokens)
     cfg = ConstraintConfig(length_loc=None)
     batch = policy.sample(1, lib, cfg, np.random.default_rng(0))
@@ -71,7 +71,7 @@ def test_zero_output_layer_starts_uniform():
 
 def test_risk_seeking_update_improves_a_toy_reward():
     """Reward = share of ``x0`` among the leaves: the policy should learn to emit x0."""
-    lib = Library.build(3)
+    lib = TokenLibrary.build(3)
     cfg = ConstraintConfig(max_length=10)
     torch.manual_seed(0)
     policy = Policy(lib.n_tokens)
@@ -109,12 +109,12 @@ def test_adam_matches_torch_optim():
 
 
 def test_replayed_sequences_get_the_recorded_inputs_and_masks():
-    """``Batch.from_sequences`` rebuilds exactly what sampling recorded (used for GP samples)."""
-    lib = Library.build(3)
+    """``SampleBatch.from_sequences`` rebuilds exactly what sampling recorded (used for GP samples)."""
+    lib = TokenLibrary.build(3)
     cfg = ConstraintConfig(max_length=15)
     policy = _trained_policy(lib)
     batch = policy.sample(200, lib, cfg, np.random.default_rng(2))
-    again, valid = Batch.from_sequences(lib, cfg, batch.sequences())
+    again, valid = SampleBatch.from_sequences(lib, cfg, batch.sequences())
     assert valid.all()
     T = batch.actions.shape[1]
     assert again.actions.shape[1] == T
@@ -127,7 +127,7 @@ def test_replayed_sequences_get_the_recorded_inputs_and_masks():
 
 
 def test_replay_flags_sequences_the_sampler_could_not_produce():
-    lib = Library.build(2)
+    lib = TokenLibrary.build(2)
     cfg = ConstraintConfig(max_length=6)
     seqs = [
         ("mul", "x0", "x1"),  # fine
@@ -136,5 +136,5 @@ def test_replay_flags_sequences_the_sampler_could_not_produce():
         ("sin", "cos", "x0"),  # nested trig
         ("add", "x0", "add", "x0", "add", "x0", "x1"),  # longer than max_length
     ]
-    _, valid = Batch.from_sequences(lib, cfg, [tuple(lib.encode(s).tolist()) for s in seqs])
+    _, valid = SampleBatch.from_sequences(lib, cfg, [tuple(lib.encode(s).tolist()) for s in seqs])
     assert valid.tolist() == [True, False, False, False, False]

@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 
 from srbench_lite.engines.common.batch import Data, fit_many, score_many
+from srbench_lite.engines.common.budget import Budget
 from srbench_lite.engines.common.evaluate import evaluate_unchecked
 from srbench_lite.engines.common.expression import from_sympy, to_sympy
 from srbench_lite.engines.common.front import Entry
@@ -58,29 +59,16 @@ from srbench_lite.engines.common.tidy import linearise, prune_negligible, prune_
 from srbench_lite.engines.common.tokens import CONST
 
 __all__ = [
-    "CV_MAX_ROWS",
-    "FLOOR",
-    "SELECTION",
-    "Finished",
-    "Finisher",
-    "description_length",
-    "finishing_reserve",
-    "select",
+    "CV_MAX_ROWS", "FLOOR", "SELECTION", "Finished", "Finisher", "description_length", "select",
     "to_frame",
-]
+]  # fmt: skip
 
 _SMALL_DATA_FLOOR = 1e-9  # training losses below this rank as equal on small data
 #: NMSE a snap may add to an inexact fit, per parameter it frees (R² of 0.999999)
 PRACTICAL = 1e-6
 _EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
 _PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, pi, e, ties)
-_RANKING_SHARE = 0.15  # the most of the time left that ranking by held-out loss may take
 _RANKING_FOLDS = 5  # folds of that ranking (the selection's own held-out losses use more)
-
-
-def finishing_reserve(budget: float) -> float:
-    """Seconds of an engine's ``budget`` to keep for the finishing stage."""
-    return min(max(1.0, 0.2 * budget), 10.0, 0.5 * budget)
 
 
 @dataclass
@@ -139,7 +127,8 @@ class Finisher:
     """Finishes models of ``y`` on ``X`` (see the module docstring) before ``deadline``.
 
     ``max_rows``: refits and snapping use at most this many rows (a fixed random subset);
-    the final loss is measured on all rows. ``simplify_timeout``: seconds per sympy rewrite.
+    the final loss is measured on all rows. ``simplify_timeout_s``: seconds per sympy rewrite.
+    ``ranking_share``: the most of the time left that ranking by held-out loss may take.
     """
 
     def __init__(
@@ -149,9 +138,10 @@ class Finisher:
         feature_names: Sequence[str],
         *,
         deadline: float | None = None,
-        simplify_timeout: float | None = 2.0,
+        simplify_timeout_s: float | None = 2.0,
         max_rows: int = 2000,
         seed: int = 0,
+        ranking_share: float = Budget.ranking_share,
     ) -> None:
         self.names = [str(n) for n in feature_names]
         self.all = Data.from_xy(X, y)
@@ -161,8 +151,9 @@ class Finisher:
             rows = np.sort(np.random.default_rng(seed).choice(n, max_rows, replace=False))
         self.data = self.all.take(rows)
         self.deadline = deadline
-        self.simplify_timeout = simplify_timeout
-        if simplify_timeout is not None:
+        self.ranking_share = ranking_share
+        self.simplify_timeout = simplify_timeout_s
+        if simplify_timeout_s is not None:
             from srbench_lite import sandbox
 
             sandbox.start()  # non-blocking: the sympy worker starts while we refit
@@ -365,9 +356,9 @@ class Finisher:
     def _held_out_losses(self, entries: Sequence[Entry]) -> list[float] | None:
         """Each entry's held-out loss (``_RANKING_FOLDS`` folds, refitted) raised to the level
         the held-out rows resolve (:func:`.selection.held_out_losses`); ``None`` when that
-        would take more than ``_RANKING_SHARE`` of the time left."""
+        would take more than ``ranking_share`` of the time left."""
         left = self.left()
-        deadline = None if left == math.inf else time.perf_counter() + _RANKING_SHARE * left
+        deadline = None if left == math.inf else time.perf_counter() + self.ranking_share * left
         progs = [_scaled(e.tokens, e.consts, e.a, e.b) for e in entries]
         errs = held_out_errors([t for t, _ in progs], [c for _, c in progs], self.all,
                                n_folds=_RANKING_FOLDS, deadline=deadline)  # fmt: skip

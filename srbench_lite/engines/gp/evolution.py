@@ -23,24 +23,48 @@ import numpy as np
 from srbench_lite.engines.common.batch import Batch
 from srbench_lite.engines.common.front import Entry, ParetoFront
 from srbench_lite.engines.common.rules import Simplifier
-from srbench_lite.engines.gp.targets import Target
+from srbench_lite.engines.gp.priors import GENERAL, Priors
+from srbench_lite.engines.gp.targets import LM_ROWS, Target
 from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
 
-__all__ = ["EvolutionConfig", "Evolution", "Island"]
+__all__ = ["SearchConfig", "Evolution", "Island"]
 
 
 @dataclass
-class EvolutionConfig:
+class SearchConfig:
+    """Settings of the GP search (:func:`.search.run_search`) and its evolution, one object.
+
+    ``operators``: operator tokens; ``population_size``: members per island; ``n_islands``;
+    ``tournament_size``: members per parent tournament; ``max_complexity``: most tokens a
+    program may have; ``p_crossover``: share of children by crossover; ``p_optimize``: share of
+    old-constant children that get LM fits anyway; ``subsample``: search rows; ``lm_rows``:
+    rows of those that LM fits use; ``lm_iters``: LM iterations per child fit; ``batch``:
+    children per island per step (at most ``population_size``); ``migration_size``: hall-of-fame
+    members re-injected per island per generation; ``adaptive_parsimony``: strength of the
+    penalty on crowded sizes; ``stall_generations``: generations without improvement before an
+    island restarts; ``early_stop_loss``: NMSE that counts as a perfect fit (``None``: never
+    stop early); ``monomial_pass``: seed with fitted power laws; ``n_extra_targets``:
+    transformed targets that get islands; ``priors``: the screening's prior set.
+    """
+
+    operators: tuple[str, ...]
     population_size: int = 100
+    n_islands: int = 8
     tournament_size: int = 6
     max_complexity: int = 35
     p_crossover: float = 0.1
     p_optimize: float = 0.1
+    subsample: int = 256
+    lm_rows: int = LM_ROWS
+    lm_iters: int = 8
     batch: int = 25
     migration_size: int = 4
     adaptive_parsimony: float = 40.0
     stall_generations: int = 40
-    lm_iters: int = 8
+    early_stop_loss: float | None = 1e-16
+    monomial_pass: bool = True
+    n_extra_targets: int = 3
+    priors: Priors = GENERAL
 
 
 def _may_accept(front: ParetoFront, loss: float, size: int) -> bool:
@@ -105,7 +129,7 @@ class Evolution:
         targets: list[Target],
         island_targets: list[Target],
         ops: OperatorSet,
-        config: EvolutionConfig,
+        config: SearchConfig,
         rng: random.Random,
         nprng: np.random.Generator,
     ) -> None:

@@ -9,12 +9,12 @@ import numpy as np
 from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST
 
-__all__ = ["Library"]
+__all__ = ["ScreeningLibrary"]
 
 _PAIR_ROWS = 60  # pairs are searched among those with one of the best single terms
 
 
-class Library:
+class ScreeningLibrary:
     """Values of the screening library on a few rows, centred and normalised once."""
 
     def __init__(self, lib: list[tuple[str, ...]], cols: list[np.ndarray]):

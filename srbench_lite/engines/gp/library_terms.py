@@ -1,7 +1,7 @@
 """The screening library, as rows of one typed table.
 
 Screening fits each candidate target by sums of up to three small expressions of the
-variables (:class:`.screening.Library`). Each row of :data:`GENERAL` is one family of such
+variables (:class:`.library.ScreeningLibrary`). Each row of :data:`GENERAL` is one family of such
 terms (built for ``d`` variables) with why it is general: each names a shape, never a law.
 A prior set (:mod:`.priors`) adds rows of its own.
 """

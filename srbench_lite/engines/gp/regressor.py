@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import time
+from numbers import Integral, Real
 
 import numpy as np
-import sympy as sp
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_random_state
 
-from srbench_lite.engines.common.finish import (
-    SELECTION,
-    Finished,
-    Finisher,
-    finishing_reserve,
-    select,
-    to_frame,
-)
-from srbench_lite.engines.common.front import Entry
-from srbench_lite.engines.common.tokens import ARITY
-from srbench_lite.engines.gp.prior_sets import resolve_priors
+from srbench_lite.engines.base import EngineRegressor, SearchOutcome
+from srbench_lite.engines.common.budget import Budget
+from srbench_lite.engines.gp.prior_sets import PRIOR_SETS, resolve_priors
+from srbench_lite.engines.gp.priors import Priors
 from srbench_lite.engines.gp.search import SearchConfig, run_search
 
 __all__ = ["DEFAULT_OPERATORS", "GPRegressor"]
@@ -49,7 +41,7 @@ DEFAULT_OPERATORS = (
 )
 
 
-class GPRegressor(RegressorMixin, BaseEstimator):
+class GPRegressor(EngineRegressor):
     """Genetic-programming symbolic regression (numpy/numba; no outside tool).
 
     Islands of age-regularised evolution with a per-size hall of fame, linear scaling and LM
@@ -60,35 +52,69 @@ class GPRegressor(RegressorMixin, BaseEstimator):
     ``n_extra_targets`` most promising targets; some islands evolve models of those, mapped
     back to models of ``y``. ``M`` also comes from the variables with clean integer exponents,
     or, when one variable alone sets the sign of ``y``, from the others; sums of a variable and
-    a power law are tried directly.
+    a power law are tried directly. Stalled islands restart.
 
     What the screening assumes is a prior set (``priors``): ``"general"`` (the default) holds
     only general shapes (:mod:`srbench_lite.engines.gp.priors`); ``"physics"`` adds templates
     of particular physics laws (:mod:`srbench_lite.engines.gp.physics_priors`) and is
     registered as its own method, ``gp-physics``.
 
-    Stalled islands restart. The hall of fame then goes through the finishing stage
-    (:mod:`srbench_lite.engines.common.finish`: simplify, snap constants, drop terms, refit)
-    and one finished model is selected (``model_selection``: ``"mdl"`` description length by
-    default; ``"score"``, ``"parsimony"``, ``"best"``).
+    The fit, the finishing stage, selection and ``predict`` are the shared skeleton of
+    :class:`~srbench_lite.engines.base.EngineRegressor`, whose docstring lists the fitted
+    attributes (``best_``, ``expression_``, ``equations_``, ``front_``, ``n_iterations_``,
+    ``n_evaluations_``, ``stop_reason_``, ``search_info_``, ``y_mean_``, ``fit_time_s_``).
 
-    Budget: ``time_budget_s`` seconds of wall time for the whole fit, finishing included,
-    and/or ``generations`` (with ``time_budget_s=None`` and ``generations`` set, a run is
-    reproducible for a fixed ``random_state``). A training NMSE below ``early_stop_loss``
-    ends the search once shorter perfect fits stop appearing.
-
-    Fitted attributes: ``equations_`` (finished models: complexity, loss = NMSE on all training
-    rows, cost, expression), ``best_`` (the selected
-    :class:`~srbench_lite.engines.common.finish.Finished`), ``expression_`` (its sympy string
-    over ``x0, x1, ...`` or ``feature_names_in_``), ``front_`` (the search's hall of fame),
-    ``n_generations_``, ``n_evaluations_``, ``stop_reason_``.
+    Parameters
+    ----------
+    time_budget_s : float or None, default=60.0
+        Wall-clock seconds for the whole fit, finishing included (shared out by
+        :class:`~srbench_lite.engines.common.budget.Budget`). ``None``: no time limit (then
+        ``n_iterations`` must be set).
+    n_iterations : int or None, default=None
+        Generations to evolve at most. With ``time_budget_s=None`` a run is reproducible for a
+        fixed ``random_state``; ``0`` keeps only the seeds of the screening.
+    operators : tuple of str or None, default=None
+        Operator tokens (``engines/common/README.md``); ``None``: :data:`DEFAULT_OPERATORS`.
+    population_size : int, default=100
+        Members per island (at least 4 are used).
+    n_islands : int, default=8
+        Islands; half of them evolve ``y``, the others the extra targets.
+    max_complexity : int, default=35
+        Most tokens a program may have.
+    subsample : int, default=256
+        Rows the search scores on (a random subset; at least 10); finishing uses all rows.
+    model_selection : {"mdl", "score", "parsimony", "best"}, default="mdl"
+        How one finished model is selected (``common.finish.select``): description length,
+        PySR's score, parsimony, or the lowest loss.
+    early_stop_loss : float or None, default=1e-16
+        A training NMSE below this ends the search once shorter perfect fits stop appearing;
+        ``None``: never stop early.
+    n_extra_targets : int, default=3
+        Transformed targets from the screening that get islands; ``0`` switches it off.
+    simplify_timeout_s : float or None, default=2.0
+        Seconds per sympy rewrite in the finishing stage; ``None``: no limit.
+    priors : {"general", "physics"} or Priors, default="general"
+        The screening's prior set (``gp.prior_sets``).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search and of the finishing stage's row subset.
     """
+
+    _parameter_constraints: dict = {
+        **EngineRegressor._parameter_constraints,
+        "population_size": [Interval(Integral, 1, None, closed="left")],
+        "n_islands": [Interval(Integral, 1, None, closed="left")],
+        "max_complexity": [Interval(Integral, 1, None, closed="left")],
+        "subsample": [Interval(Integral, 1, None, closed="left")],
+        "early_stop_loss": [Interval(Real, 0, None, closed="left"), None],
+        "n_extra_targets": [Interval(Integral, 0, None, closed="left")],
+        "priors": [StrOptions(set(PRIOR_SETS)), Priors],
+    }
 
     def __init__(
         self,
         *,
         time_budget_s: float | None = 60.0,
-        generations: int | None = None,
+        n_iterations: int | None = None,
         operators: tuple[str, ...] | None = None,
         population_size: int = 100,
         n_islands: int = 8,
@@ -97,12 +123,12 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         model_selection: str = "mdl",
         early_stop_loss: float | None = 1e-16,
         n_extra_targets: int = 3,
-        simplify_timeout_s: float = 2.0,
-        priors: str = "general",
+        simplify_timeout_s: float | None = 2.0,
+        priors: str | Priors = "general",
         random_state=None,
     ):
         self.time_budget_s = time_budget_s
-        self.generations = generations
+        self.n_iterations = n_iterations
         self.operators = operators
         self.population_size = population_size
         self.n_islands = n_islands
@@ -115,107 +141,26 @@ class GPRegressor(RegressorMixin, BaseEstimator):
         self.priors = priors
         self.random_state = random_state
 
-    def _check_params(self) -> tuple[str, ...]:
-        if self.time_budget_s is None and self.generations is None:
-            raise ValueError("set time_budget_s or generations (both are None)")
-        if self.time_budget_s is not None and not self.time_budget_s > 0:
-            raise ValueError(f"time_budget_s must be positive, got {self.time_budget_s!r}")
-        if self.generations is not None and int(self.generations) < 0:
-            raise ValueError(f"generations must be >= 0, got {self.generations!r}")
-        ops = tuple(self.operators) if self.operators is not None else DEFAULT_OPERATORS
-        unknown = [o for o in ops if o not in ARITY]
-        if unknown:
-            raise ValueError(f"unknown operators {unknown}; valid: {sorted(ARITY)}")
-        if self.model_selection not in SELECTION:
-            raise ValueError(
-                f"model_selection={self.model_selection!r}; use one of {', '.join(SELECTION)}"
-            )
-        resolve_priors(self.priors)  # a ValueError naming the known sets
-        for name in ("population_size", "n_islands", "max_complexity", "subsample"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        return ops
-
-    def fit(self, X, y):
-        """Search for an expression of ``y`` in the columns of ``X``; returns ``self``."""
-        start = time.perf_counter()  # the budget counts everything from here
-        from srbench_lite.engines.common.batch import backend, fit_backend, use_backend
-
-        with use_backend(fit_backend() if self.time_budget_s is not None else backend()):
-            return self._fit(X, y, start)
-
-    def _fit(self, X, y, start: float):
-        ops = self._check_params()
-        X, y = validate_data(self, X, y, y_numeric=True)
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        from srbench_lite import sandbox
-
-        sandbox.start()  # the sympy worker starts while the search runs
+    def _search(self, X: np.ndarray, y: np.ndarray, budget: Budget) -> SearchOutcome:
+        """Power laws and screening, then islands of evolution (:func:`.search.run_search`)."""
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
-        budget = self.time_budget_s
-        search_deadline = final_deadline = None
-        if budget is not None:
-            final_deadline = start + 0.97 * budget
-            search_deadline = start + budget - finishing_reserve(budget)
         config = SearchConfig(
-            operators=ops,
+            operators=tuple(DEFAULT_OPERATORS if self.operators is None else self.operators),
             population_size=max(4, int(self.population_size)),
             n_islands=int(self.n_islands),
             max_complexity=int(self.max_complexity),
             subsample=max(10, int(self.subsample)),
             early_stop_loss=self.early_stop_loss,
-            n_extra_targets=max(0, int(self.n_extra_targets)),
+            n_extra_targets=int(self.n_extra_targets),
             priors=resolve_priors(self.priors),
         )
-        result = run_search(
-            X, y, config, rng, deadline=search_deadline, generations=self.generations
+        deadline, limit = budget.search_deadline, self.n_iterations
+        result = run_search(X, y, config, rng, deadline=deadline, generations=limit, budget=budget)
+        return SearchOutcome(
+            result.front.entries(),
+            n_iterations=result.generations,
+            n_evaluations=result.evaluations,
+            stop_reason=result.stopped,
+            finish_seed=int(rng.integers(2**31 - 1)),
+            info=result.info,
         )
-        names = self._names()
-        entries = result.front.entries()
-        if not entries:  # every candidate failed: fall back to the mean
-            entries = [Entry(("x0",), np.zeros(0), 1.0, a=0.0, b=float(np.mean(y)))]
-        finisher = Finisher(
-            X,
-            y,
-            names,
-            deadline=final_deadline,
-            simplify_timeout=self.simplify_timeout_s,
-            seed=int(rng.integers(2**31 - 1)),
-        )
-        finished = finisher.run(entries)
-        if not finished:
-            finished = [Finished.from_entry(e, names) for e in entries]
-        self.best_ = select(finished, self.model_selection)
-        self.front_ = entries
-        self.equations_ = to_frame(finished)
-        self.n_generations_ = result.generations
-        self.n_evaluations_ = result.evaluations
-        self.stop_reason_ = result.stopped
-        self.expression_ = str(self.best_.expr)
-        self.y_mean_ = float(np.mean(y))
-        self.fit_time_s_ = time.perf_counter() - start
-        return self
-
-    def _names(self) -> list[str]:
-        names = getattr(self, "feature_names_in_", None)
-        if names is None:
-            return [f"x{i}" for i in range(self.n_features_in_)]
-        return [str(n) for n in names]
-
-    def predict(self, X):
-        check_is_fitted(self, "best_")
-        X = validate_data(self, X, reset=False)
-        out = self.best_.predict(np.asarray(X, dtype=np.float64))
-        bad = ~np.isfinite(out)
-        if bad.any():  # undefined points: predict the training mean rather than nan
-            out[bad] = self.y_mean_
-        return out
-
-    def sympy(self, index: int | None = None) -> sp.Expr:
-        """The selected model, or row ``index`` of ``equations_``."""
-        check_is_fitted(self, "best_")
-        if index is None:
-            return self.best_.expr
-        return self.equations_["model"].iloc[index].expr

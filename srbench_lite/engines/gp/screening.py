@@ -4,7 +4,7 @@ A library of small expressions (``x``, ``x²``, ``√x``, ``1/x``, ``e^x``, ``co
 ``x·y``, ``x±y`` ...: the rows of :mod:`.library_terms`) is evaluated once on a few hundred
 rows; for each candidate target ``T(y / M)`` (``M`` from the power-law pass, ``T`` a row of
 :mod:`.transforms`) the best sums of up to three library terms are found in closed form
-(:meth:`Library.forward`). The targets that such sums fit best get islands; their best sums
+(:meth:`ScreeningLibrary.forward`). The targets that such sums fit best get islands; their best sums
 seed them. Which rows are tried is a prior set (:mod:`.priors`): the general one by default.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from srbench_lite.engines.common.batch import Data, score_many
 from srbench_lite.engines.common.evaluate import evaluate
 from srbench_lite.engines.common.tokens import CONST
-from srbench_lite.engines.gp.library import Library
+from srbench_lite.engines.gp.library import ScreeningLibrary
 from srbench_lite.engines.gp.library_terms import build_library
 from srbench_lite.engines.gp.log_factors import log_factors
 from srbench_lite.engines.gp.monomial import (
@@ -30,10 +30,10 @@ from srbench_lite.engines.gp.monomial import (
     sign_factor,
 )
 from srbench_lite.engines.gp.priors import GENERAL, Priors
-from srbench_lite.engines.gp.targets import Target
+from srbench_lite.engines.gp.targets import LM_ROWS, Target
 from srbench_lite.engines.gp.transforms import IDENTITY, Transform
 
-__all__ = ["Library", "Option", "make_targets", "seed_expressions"]
+__all__ = ["Option", "make_targets", "seed_expressions"]
 
 Tokens = tuple[str, ...]
 _POWER_LAW_OPTIONS = 12  # targets (best first by library sums) that get power-law seeds
@@ -141,7 +141,7 @@ def _fit_scale(
 
 
 def _two_part(
-    z, cols, seeds, lib: Library, mx: float, variables: bool = False
+    z, cols, seeds, lib: ScreeningLibrary, mx: float, variables: bool = False
 ) -> list[tuple[float, Tokens, list[float]]]:
     """``t + c*M``: for the best power law and the best library terms ``t`` of ``z`` (and each
     variable when ``variables``), the best power law ``M`` of what ``t`` leaves (sums whose
@@ -225,7 +225,7 @@ def _factors(cols, ys, cands, priors: Priors) -> tuple[list[Tokens | None], list
     return factors, cleans
 
 
-def _screen(fac, w, priors: Priors, lib: Library, scols, rows, deadline) -> list[Option]:
+def _screen(fac, w, priors: Priors, lib: ScreeningLibrary, scols, rows, deadline) -> list[Option]:
     """One option per transform of ``w = y / fac`` that is defined on the rows."""
     out = []
     mx = priors.max_abs_exponent
@@ -263,7 +263,7 @@ def make_targets(
     max_complexity: int,
     n_extra: int,
     *,
-    lm_rows: int = 128,
+    lm_rows: int = LM_ROWS,
     max_library: int = 1000,
     deadline: float | None = None,
     priors: Priors = GENERAL,
@@ -278,7 +278,7 @@ def make_targets(
     factors, cleans = _factors(cols, ys, cands, priors)
     rows = min(len(ys), 400)
     scols = [c[:rows] for c in cols]
-    lib = Library(build_library(priors.terms, len(cols))[:max_library], scols)
+    lib = ScreeningLibrary(build_library(priors.terms, len(cols))[:max_library], scols)
     options: list[Option] = []
     quick = Data(np.ascontiguousarray(data.XT[:, :rows]), ys[:rows])
     for fac in factors:
@@ -347,7 +347,8 @@ def seed_expressions(
     )
     out: list[tuple[Tokens, list[float]]] = [(t, []) for _, t in found]
     rows = min(data.n, 400)
-    lib = Library(build_library(priors.terms, len(cols))[:max_library], [c[:rows] for c in cols])
+    terms = build_library(priors.terms, len(cols))[:max_library]
+    lib = ScreeningLibrary(terms, [c[:rows] for c in cols])
     with np.errstate(all="ignore"):
         out += [(t, list(c)) for _, t, c in lib.forward(data.y[:rows])]
     if n_targets <= 0:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from srbench_lite.engines.common.batch import Data
+from srbench_lite.engines.common.budget import Budget
 from srbench_lite.engines.common.front import ParetoFront
-from srbench_lite.engines.gp.evolution import Evolution, EvolutionConfig
+from srbench_lite.engines.gp.evolution import Evolution, SearchConfig
 from srbench_lite.engines.gp.monomial import monomial_candidates
-from srbench_lite.engines.gp.priors import GENERAL, Priors
 from srbench_lite.engines.gp.screening import make_targets
 from srbench_lite.engines.gp.targets import Target
 from srbench_lite.engines.gp.transforms import IDENTITY
@@ -29,27 +29,6 @@ from srbench_lite.engines.gp.variation import OperatorSet, as_random
 __all__ = ["SearchConfig", "SearchResult", "run_search"]
 
 _EARLY_STOP_MIN_ROWS = 50
-
-
-@dataclass
-class SearchConfig:
-    operators: tuple[str, ...]
-    population_size: int = 100
-    n_islands: int = 8
-    tournament_size: int = 6
-    max_complexity: int = 35
-    p_crossover: float = 0.1
-    p_optimize: float = 0.1
-    subsample: int = 256
-    lm_rows: int = 64
-    batch: int = 25
-    migration_size: int = 4
-    adaptive_parsimony: float = 40.0
-    stall_generations: int = 40
-    early_stop_loss: float | None = 1e-16
-    monomial_pass: bool = True
-    n_extra_targets: int = 3
-    priors: Priors = GENERAL
 
 
 @dataclass
@@ -82,8 +61,11 @@ def run_search(
     *,
     deadline: float | None,
     generations: int | None,
+    budget: Budget | None = None,
 ) -> SearchResult:
-    """Search until ``deadline`` (a ``time.perf_counter()`` value) or ``generations``."""
+    """Search until ``deadline`` (a ``time.perf_counter()`` value) or ``generations``;
+    screening takes ``budget.screening_share`` of the time left (:class:`Budget`'s default
+    without a ``budget``). ``stopped``: ``"iterations"``, ``"time"`` or ``"early_stop"``."""
     n, d = X.shape
     ops = OperatorSet.build(config.operators, d)
     idx = rng.choice(n, size=config.subsample, replace=False) if n > config.subsample else None
@@ -91,9 +73,7 @@ def run_search(
     mx = config.priors.max_abs_exponent
     cands = monomial_candidates(data.cols, data.y, max_abs_exp=mx) if config.monomial_pass else []
     if config.n_extra_targets > 0:
-        screen_by = None  # screening may use a quarter of the time left
-        if deadline is not None:
-            screen_by = time.perf_counter() + 0.25 * max(deadline - time.perf_counter(), 0.0)
+        screen_by = (budget or Budget()).screening_deadline(deadline)
         targets, lib = make_targets(
             data,
             cands,
@@ -110,17 +90,7 @@ def run_search(
         targets,
         _island_targets(targets, config.n_islands),
         ops,
-        EvolutionConfig(
-            population_size=config.population_size,
-            tournament_size=config.tournament_size,
-            max_complexity=config.max_complexity,
-            p_crossover=config.p_crossover,
-            p_optimize=config.p_optimize,
-            batch=max(1, min(config.batch, config.population_size)),
-            migration_size=config.migration_size,
-            adaptive_parsimony=config.adaptive_parsimony,
-            stall_generations=config.stall_generations,
-        ),
+        replace(config, batch=max(1, min(config.batch, config.population_size))),
         as_random(rng),
         rng,
     )
@@ -140,7 +110,7 @@ def run_search(
         return deadline is not None and time.perf_counter() > deadline
 
     rounds = max(1, config.population_size // evo.cfg.batch)
-    stop_reason = "generations"
+    stop_reason = "iterations"
     perfect_at: int | None = None
     shortest = math.inf
     last_shorter = 0

@@ -18,13 +18,17 @@ from srbench_lite.engines.common.batch import Batch, Data, fit_many
 from srbench_lite.engines.common.front import ParetoFront
 from srbench_lite.engines.gp.transforms import Transform
 
-__all__ = ["Scorer", "Target"]
+__all__ = ["LM_ROWS", "Scorer", "Target"]
+
+#: rows of the search subsample that LM constant fitting uses (the one default: the search's
+#: config, the screening and the scorer all take it from here)
+LM_ROWS = 64
 
 
 class Scorer:
     """Scaled NMSE of programs on fixed rows; LM constants on the first ``lm_rows`` of them."""
 
-    def __init__(self, data: Data, lm_rows: int = 128) -> None:
+    def __init__(self, data: Data, lm_rows: int = LM_ROWS) -> None:
         self.data = data
         self.y = data.y
         self.lm_data = data.take(slice(0, min(data.n, lm_rows)))
@@ -89,7 +93,7 @@ class Target:
         transform: Transform,
         data: Data,
         max_complexity: int,
-        lm_rows: int = 128,
+        lm_rows: int = LM_ROWS,
     ) -> None:
         self.factor = factor
         self.transform = transform

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from srbench_lite.engines.neural.library import INVERSE_PAIRS, TRIG, Library
+from srbench_lite.engines.neural.library import INVERSE_PAIRS, TRIG, TokenLibrary
 
 __all__ = ["ConstraintConfig", "TreeState", "replay"]
 
@@ -60,7 +60,7 @@ class ConstraintConfig:
 class TreeState:
     """The open slots of ``n`` partially sampled prefix expressions, advanced one token a step."""
 
-    def __init__(self, library: Library, config: ConstraintConfig, n: int) -> None:
+    def __init__(self, library: TokenLibrary, config: ConstraintConfig, n: int) -> None:
         if library.n_tokens > 62:
             raise ValueError(f"at most 62 tokens are supported, the library has {library.n_tokens}")
         self.lib = library
@@ -190,7 +190,7 @@ class TreeState:
 
 
 def replay(
-    library: Library, config: ConstraintConfig, sequences: Sequence[Sequence[int]]
+    library: TokenLibrary, config: ConstraintConfig, sequences: Sequence[Sequence[int]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Walk given id sequences through :class:`TreeState` as if they had been sampled.
 

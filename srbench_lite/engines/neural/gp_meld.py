@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from srbench_lite.engines.neural.constraints import ConstraintConfig, replay
-from srbench_lite.engines.neural.library import Library
+from srbench_lite.engines.neural.library import TokenLibrary
 from srbench_lite.engines.neural.reward import Candidate, RewardCache
 
 __all__ = ["GPMeld"]
@@ -32,7 +32,7 @@ class GPMeld:
 
     def __init__(
         self,
-        library: Library,
+        library: TokenLibrary,
         constraints: ConstraintConfig,
         reward: RewardCache,
         *,

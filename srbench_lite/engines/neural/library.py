@@ -15,7 +15,7 @@ import numpy as np
 
 from srbench_lite.engines.common.tokens import ARITY, CONST
 
-__all__ = ["DEFAULT_OPERATORS", "TRIG", "INVERSE_PAIRS", "Library"]
+__all__ = ["DEFAULT_OPERATORS", "TRIG", "INVERSE_PAIRS", "TokenLibrary"]
 
 #: DSR's Feynman library (Petersen et al. 2021) plus ``square``; ``sub``/``div`` keep short forms.
 DEFAULT_OPERATORS: tuple[str, ...] = (
@@ -52,7 +52,7 @@ INVERSE_PAIRS: frozenset[tuple[str, str]] = frozenset(
 
 
 @dataclass(frozen=True)
-class Library:
+class TokenLibrary:
     """Operators + variables ``x0..x{n-1}`` (+ ``"c"``) with integer ids in that order.
 
     ``names[i]`` is token ``i``; ``arities[i]`` its number of children. Two extra input-only
@@ -68,7 +68,7 @@ class Library:
         n_features: int,
         operators: Sequence[str] = DEFAULT_OPERATORS,
         constants: bool = True,
-    ) -> Library:
+    ) -> TokenLibrary:
         """A library over ``n_features`` variables; raises ``ValueError`` for unknown operators."""
         if n_features < 1:
             raise ValueError(f"need at least one feature, got n_features={n_features}")

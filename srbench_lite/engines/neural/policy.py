@@ -17,13 +17,13 @@ import torch
 from torch import nn
 
 from srbench_lite.engines.neural.constraints import ConstraintConfig, TreeState, replay
-from srbench_lite.engines.neural.library import Library
+from srbench_lite.engines.neural.library import TokenLibrary
 
-__all__ = ["Batch", "Policy"]
+__all__ = ["SampleBatch", "Policy"]
 
 
 @dataclass
-class Batch:
+class SampleBatch:
     """Sampled sequences and everything needed to recompute their log-probabilities.
 
     ``actions``, ``parents``, ``siblings``: ``(n, T)`` ids (``T`` the longest sequence);
@@ -46,7 +46,7 @@ class Batch:
         return [tuple(row[:n].tolist()) for row, n in zip(self.actions, self.lengths, strict=True)]
 
     @classmethod
-    def concat(cls, batches: list[Batch]) -> Batch:
+    def concat(cls, batches: list[SampleBatch]) -> SampleBatch:
         """One batch holding the samples of ``batches`` (padded to the longest)."""
         T = max(b.actions.shape[1] for b in batches)
 
@@ -65,8 +65,8 @@ class Batch:
 
     @classmethod
     def from_sequences(
-        cls, library: Library, config: ConstraintConfig, sequences: list[tuple[int, ...]]
-    ) -> tuple[Batch, np.ndarray]:
+        cls, library: TokenLibrary, config: ConstraintConfig, sequences: list[tuple[int, ...]]
+    ) -> tuple[SampleBatch, np.ndarray]:
         """A batch of given sequences (``log_probs`` NaN) and which of them are valid.
 
         The inputs and masks are those :meth:`Policy.sample` would have recorded, so the
@@ -80,10 +80,10 @@ class Batch:
         nan = np.full(len(sequences), np.nan)
         return cls(actions, parents, siblings, adjust, lengths, nan), valid
 
-    def subset(self, idx: np.ndarray) -> Batch:
+    def subset(self, idx: np.ndarray) -> SampleBatch:
         """The samples ``idx`` (trimmed to their longest length)."""
         T = int(self.lengths[idx].max()) if len(idx) else 0
-        return Batch(
+        return SampleBatch(
             self.actions[idx, :T],
             self.parents[idx, :T],
             self.siblings[idx, :T],
@@ -127,8 +127,8 @@ class Policy(nn.Module):
 
     @torch.no_grad()
     def sample(
-        self, n: int, library: Library, config: ConstraintConfig, rng: np.random.Generator
-    ) -> Batch:
+        self, n: int, library: TokenLibrary, config: ConstraintConfig, rng: np.random.Generator
+    ) -> SampleBatch:
         """Draw ``n`` complete expressions; randomness comes from ``rng`` only."""
         tree = TreeState(library, config, n)
         L = library.n_tokens
@@ -158,7 +158,7 @@ class Policy(nn.Module):
             siblings.append(sib)
             adjusts.append(adjust)
             tree.advance(tok)
-        return Batch(
+        return SampleBatch(
             actions=np.stack(actions, axis=1),
             parents=np.stack(parents, axis=1),
             siblings=np.stack(siblings, axis=1),
@@ -168,7 +168,7 @@ class Policy(nn.Module):
         )
 
     def log_prob(
-        self, batch: Batch, entropy_gamma: float = 1.0
+        self, batch: SampleBatch, entropy_gamma: float = 1.0
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Log-probability of each sequence and its (``entropy_gamma``-discounted) entropy.
 

@@ -17,8 +17,8 @@ import torch
 
 from srbench_lite.engines.neural.constraints import ConstraintConfig
 from srbench_lite.engines.neural.gp_meld import GPMeld
-from srbench_lite.engines.neural.library import Library
-from srbench_lite.engines.neural.policy import Batch, Policy
+from srbench_lite.engines.neural.library import TokenLibrary
+from srbench_lite.engines.neural.policy import Policy, SampleBatch
 from srbench_lite.engines.neural.reward import Candidate, RewardCache
 
 __all__ = ["Adam", "SearchConfig", "SearchResult", "risk_seeking_step", "run_search"]
@@ -89,7 +89,7 @@ class Adam:
 def risk_seeking_step(
     policy: Policy,
     optimizer: Adam,
-    batch: Batch,
+    batch: SampleBatch,
     rewards: np.ndarray,
     *,
     epsilon: float,
@@ -127,7 +127,7 @@ def risk_seeking_step(
 
 
 def run_search(
-    library: Library,
+    library: TokenLibrary,
     reward: RewardCache,
     config: SearchConfig,
     rng: np.random.Generator,
@@ -199,21 +199,21 @@ def run_search(
         # the first iteration carries one-time costs (compiled evaluator, torch kernels)
         last = time.perf_counter() - now if it > 1 else 0.0
         if config.early_stop_nmse is not None and best <= config.early_stop_nmse:
-            stopped = "solved"
+            stopped = "early_stop"
             break
     return SearchResult(list(reward.entries.values()), history, it, stopped)
 
 
 def _meld(
     meld: GPMeld,
-    library: Library,
+    library: TokenLibrary,
     config: SearchConfig,
-    batch: Batch,
+    batch: SampleBatch,
     names: list[tuple[str, ...]],
     reward: RewardCache,
     rng: np.random.Generator,
     elites: list[Candidate],
-) -> tuple[Batch, np.ndarray, list[Candidate]]:
+) -> tuple[SampleBatch, np.ndarray, list[Candidate]]:
     """Run GP from the batch (and the elites); the batch extended with GP's final population."""
     seeds = [reward.entries[s] for s in dict.fromkeys(names)]
     seeds += [reward.entries[c.tokens] for c in elites]
@@ -224,9 +224,9 @@ def _meld(
         rewards = np.array([reward.entries[s].reward for s in names])
         return batch, rewards, []
     seqs = [tuple(library.encode(c.tokens).tolist()) for c in extra]
-    gp_batch, valid = Batch.from_sequences(library, config.constraints, seqs)
+    gp_batch, valid = SampleBatch.from_sequences(library, config.constraints, seqs)
     idx = np.flatnonzero(valid)
     extra = [extra[i] for i in idx]
-    combined = Batch.concat([batch, gp_batch.subset(idx)])
+    combined = SampleBatch.concat([batch, gp_batch.subset(idx)])
     rewards = np.array([reward.entries[s].reward for s in names] + [c.reward for c in extra])
     return combined, rewards, extra
