@@ -9,7 +9,13 @@ from reference_facts import rows
 from srbench_lite.expr import parse_model
 from srbench_lite.metrics import ned_details, tree_edit_distance
 from srbench_lite.metrics.canonical import srsd_prepare
-from srbench_lite.metrics.tree_edit import count_nodes, preorder_labels, sympy_to_zss
+from srbench_lite.metrics.tree_edit import (
+    count_nodes,
+    preorder_labels,
+    srsd_form,
+    srsd_reparse,
+    sympy_to_zss,
+)
 
 
 def test_every_worked_example_matches():
@@ -24,8 +30,8 @@ def test_every_worked_example_matches():
         assert res.ned == pytest.approx(float(row["ned"]), abs=1e-6), where
         assert res.model_prepared == row["pred_prepared"], where
         assert res.truth_prepared == row["true_prepared"], where
-        pred_tree = sympy_to_zss(srsd_prepare(parse_model(row["pred"])))
-        true_tree = sympy_to_zss(srsd_prepare(parse_model(row["true"])))
+        pred_tree = sympy_to_zss(srsd_form(parse_model(row["pred"])))
+        true_tree = sympy_to_zss(srsd_form(parse_model(row["true"])))
         assert " ".join(preorder_labels(pred_tree)) == row["pred_tree_preorder"], where
         assert " ".join(preorder_labels(true_tree)) == row["true_tree_preorder"], where
 
@@ -34,9 +40,12 @@ def test_all_srsd_truth_trees_match_reference():
     truths = rows("srsd_feynman.csv")
     assert len(truths) == 120
     for row in truths:
-        prepared = srsd_prepare(parse_model(row["formula_x"]))
+        truth = parse_model(row["formula_x"])
+        prepared = srsd_prepare(truth)
         assert str(prepared) == row["ned_true_prepared_x"], row["name"]
         assert count_nodes(sympy_to_zss(prepared)) == int(row["ned_true_tree_nodes"]), row["name"]
+        # SRSD's re-parses before and after the chain change no truth's tree
+        assert str(srsd_form(truth)) == row["ned_true_prepared_x"], row["name"]
 
 
 def test_feature_names_are_renamed_to_srsd_x_indices():
@@ -119,8 +128,9 @@ def test_sympy_input_and_node_labels():
 
 def _srsd_ned(model: sp.Expr, truth: sp.Expr) -> float:
     """SRSD's ``eq_comparator.compare_equation(..., normalizes=True)``, step for step: each
-    equation is pickled, loaded under ``sympy.evaluate(False)``, then ``subs(pi, pi.evalf())``,
-    ``evalf()``, ``factor()``, ``simplify()``, ``subs(1.0, 1)``; Zhang-Shasha with unit costs."""
+    equation is pickled, loaded under ``sympy.evaluate(False)``, re-parsed with
+    ``sympy.sympify(str(eq))``, then ``subs(pi, pi.evalf())``, ``evalf()``, ``factor()``,
+    ``simplify()``, ``subs(1.0, 1)``, and re-parsed again; Zhang-Shasha with unit costs."""
     import pickle
 
     import zss
@@ -129,7 +139,9 @@ def _srsd_ned(model: sp.Expr, truth: sp.Expr) -> float:
         data = pickle.dumps(expr)
         with sp.evaluate(False):
             loaded = pickle.loads(data)
-        return loaded.subs(sp.pi, sp.pi.evalf()).evalf().factor().simplify().subs(1.0, 1)
+        eq = sp.sympify(str(loaded))
+        eq = eq.subs(sp.pi, sp.pi.evalf()).evalf().factor().simplify().subs(1.0, 1)
+        return sp.sympify(str(eq))
 
     t_tree, m_tree = sympy_to_zss(load(truth)), sympy_to_zss(load(model))
     d, n = zss.simple_distance(m_tree, t_tree), count_nodes(t_tree)
@@ -182,3 +194,55 @@ def test_ned_equals_srsd_on_scaled_models_of_tiny_constant_truths(name, formula,
 )
 def test_ned_equals_srsd_on_every_tiny_constant_truth(name, formula, feats):
     _check_equals_srsd(formula, feats)
+
+
+# --- scaled quotients: SRSD's re-parse after the chain --------------------------------------
+
+
+def test_scaled_quotients_equal_srsd_values():
+    """The issue's pairs, with the values SRSD's own code gave (tests/fixtures/srsd_ned_quotients.csv)."""
+    examples = rows_local("srsd_ned_quotients.csv")
+    assert len(examples) >= 3
+    for row in examples:
+        res = ned_details(row["pred"], row["true"])
+        where = f"{row['pred']} vs {row['true']} (pinned with sympy {row['sympy_version']}, "
+        where += f"running {sp.__version__})"
+        assert res.status == "ok", where
+        assert round(res.ned, 3) == pytest.approx(float(row["srsd_ned"])), where
+        assert (res.distance, res.true_nodes) == (int(row["edit_distance"]), int(row["true_nodes"]))
+        assert res.model_prepared == row["pred_prepared"], where
+        assert res.truth_prepared == row["true_prepared"], where
+        for side in ("pred", "true"):
+            tree = sympy_to_zss(srsd_form(parse_model(row[side])))
+            assert " ".join(preorder_labels(tree)) == row[f"{side}_tree_preorder"], where
+        assert res.ned == pytest.approx(_srsd_ned(sp.sympify(row["pred"]), sp.sympify(row["true"])))
+
+
+def rows_local(name: str) -> list[dict[str, str]]:
+    import csv
+    from pathlib import Path
+
+    with open(Path(__file__).parent / "fixtures" / name, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.7*(x0 + x1)/(1.11265005605362e-17*x0*x1 + 1)",
+        "2*(0.5*x0*cos(x1*x2) - 0.5*x0 + 0.15*cos(x2) - 0.15)/(cos(x2) - 1)",
+        "-x0*x1/2 + 3*sqrt(x2)*exp(-x1) - 1/sqrt(x0)",
+        "x0**(3/2)*Abs(x1)*Max(1, x0) + E*x1 - pi + 1.0e-20*x2**(-1.5)",
+        "-(x0 + 1)**2*asin(x1)/(2.5*x2 + 1)",
+    ],
+)
+def test_reparse_is_sympify_of_the_printed_text(text):
+    expr = sp.sympify(text)
+    assert sp.srepr(srsd_reparse(expr)) == sp.srepr(sp.sympify(str(expr)))
+
+
+def test_reparse_never_evaluates_names():
+    evil = sp.Symbol("__import__('os').system('echo pwned')")
+    assert srsd_reparse(2 * (evil + 1)) == 2 * (evil + 1)  # unreadable text: left as it is
+    pw = sp.Piecewise((sp.Symbol("x0"), sp.Symbol("x0") > 0), (0, True))
+    assert srsd_reparse(pw) == pw

@@ -1,18 +1,42 @@
 """SRSD's normalized tree edit distance (NED).
 
-Reproduces ``omron-sinicx/srsd-benchmark`` (``eq_comparator.load_eq_as_tree``,
-``eq/conversion.sympy2zss_module``, ``eq/eval.compute_distance``):
+Reproduces ``omron-sinicx/srsd-benchmark`` (``eq_comparator.py``: ``load_eq_as_tree`` and
+``compare_equation``; ``eq/conversion.py``: ``sympy2zss_module``; ``eq/eval.py``:
+``compute_distance``, ``count_nodes``). SRSD reads each equation (the truth, and a method's model
+that its runner turned into sympy with ``sympy.sympify``) in this sequence, which
+:func:`srsd_form` repeats step for step:
 
-* both expressions are prepared by the shared canonical step without rounding
-  (:func:`srbench_lite.metrics.canonical.srsd_prepare`: ``subs(pi, pi.evalf())``, ``evalf``,
-  ``factor``, ``simplify``, ``subs(1.0, 1)``);
+1. ``sympy.sympify(str(eq))`` -- SRSD's "consistently reorder variables in args" re-parse
+   (:func:`srsd_reparse`);
+2. ``subs(pi, pi.evalf())``, ``evalf()``, ``factor()``, ``simplify()``, ``subs(1.0, 1)`` --
+   the shared canonical step without rounding
+   (:func:`srbench_lite.metrics.canonical.srsd_prepare`, cached as :func:`prepared`);
+3. ``sympy.sympify(str(eq))`` again (:func:`srsd_reparse`). This second re-parse is what makes
+   a constant times a quotient count as SRSD counts it: step 2 leaves
+   ``1.7*(x0 + x1)/(c*x0*x1 + 1)``, whose printed text, read left to right, multiplies ``1.7``
+   into the numerator (sympy distributes a number over a sum): ``(1.7*x0 + 1.7*x1)/(...)``,
+   two more ``Mul`` and ``Const`` nodes. Without it the NED of such models was lower than SRSD's.
+   (srsd-benchmark at 5bba35f re-parses only before step 2; the re-parse after it is in later
+   ``load_eq_as_tree`` copies and is the one sequence that gives the values SRSD's code gave on the
+   pairs in ``tests/fixtures/srsd_ned_quotients.csv``.)
+
+Then:
+
 * tree labels: ``Const`` for any number (its value is ignored), ``str(symbol)`` for variables,
   sympy's ``func_name`` (``Add``, ``Mul``, ``Pow``, ``sin`` ...) otherwise; children are sympy's
-  ``.args`` in sympy's order (n-ary ``Add``/``Mul`` kept);
+  ``.args`` in sympy's order (n-ary ``Add``/``Mul`` kept; ``x/y`` is ``Mul(x, Pow(y, -1))``)
+  -- ``sympy2zss_module``;
 * ``d = zss.simple_distance(model_tree, truth_tree)`` (unit costs),
-  ``NED = min(d, |T_truth|) / |T_truth|``; 1.0 when the model is missing, cannot be parsed,
-  fails or times out (SRSD's preprocessing timeout is 120 s in a subprocess; ours is
-  ``timeout``, default 30 s, same mechanism).
+  ``NED = min(d, |T_truth|) / |T_truth|`` -- ``compute_distance``; 1.0 when the model is
+  missing, cannot be parsed, fails or times out (SRSD's preprocessing timeout is 120 s in a
+  subprocess; ours is ``timeout``, default 30 s, same mechanism) -- ``compare_equation``.
+
+Our re-parse never calls ``eval`` (the project's rule for untrusted text): it walks the syntax
+tree of sympy's printed text with Python's own operator semantics (so the result is the one
+``sympify`` would build), resolving names only to the expression's own symbols, functions and
+sympy's printed constants. The one reading that can differ from SRSD's: SRSD sympifies the
+method's *text*, we re-parse sympy's print of our safe parse of that text; the chain above makes
+the two agree on every pair the tests check.
 
 Variable names: SRSD labels variables ``x0, x1, ...`` in the dataset's column order, and
 sympy's argument order (hence the ordered-tree distance) depends on the names. When
@@ -24,6 +48,8 @@ preparation, so the numbers equal SRSD's; without them the names are used as the
 
 from __future__ import annotations
 
+import ast
+import operator
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -42,6 +68,8 @@ __all__ = [
     "ned_details",
     "prepared",
     "rename_to_srsd",
+    "srsd_form",
+    "srsd_reparse",
     "sympy_to_zss",
     "tree_edit_distance",
 ]
@@ -109,21 +137,111 @@ def preorder_labels(node) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def prepared(expr: sp.Expr) -> sp.Expr:
-    """:func:`~srbench_lite.metrics.canonical.srsd_prepare`, cached in the worker process (the
-    recovery's ``srsd`` rewrite reuses the NED's work)."""
+    """:func:`~srbench_lite.metrics.canonical.srsd_prepare` (step 2 of the module docstring),
+    cached in the worker process (the recovery's ``srsd`` rewrite reuses the NED's work)."""
     return srsd_prepare(expr)
+
+
+# --- SRSD's re-parse, ``sympy.sympify(str(eq))``, without eval -----------------------------
+
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+#: names sympy's printer writes that are not the class name of a node of the expression
+_PRINTED = {
+    "pi": sp.pi,
+    "E": sp.E,
+    "I": sp.I,
+    "oo": sp.oo,
+    "zoo": sp.zoo,
+    "nan": sp.nan,
+    "EulerGamma": sp.EulerGamma,
+    "GoldenRatio": sp.GoldenRatio,
+    "Catalan": sp.Catalan,
+    "sqrt": sp.sqrt,
+    "exp": sp.exp,
+}
+
+
+class _NotReparsable(Exception):
+    """The printed text holds a construct the safe re-parse does not read."""
+
+
+def _namespace(expr: sp.Expr) -> dict[str, object]:
+    """The names the printed ``expr`` can contain: its symbols (as ``locals`` would), its
+    functions by class name, sympy's printed constants."""
+    names: dict[str, object] = dict(_PRINTED)
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.core.function.Application):
+            names.setdefault(type(node).__name__, node.func)
+    for sym in expr.free_symbols:
+        names[sym.name] = sym
+    return names
+
+
+def _evaluate(node: ast.AST, text: str, names: dict[str, object]) -> sp.Expr:
+    """Build ``node`` as ``eval`` would after ``sympify``'s ``auto_number``/``auto_symbol``."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node.value, int):
+            return sp.Integer(node.value)
+        # auto_number: Float('<literal>'); the text is one line, so columns index it
+        return sp.Float(text[node.col_offset : node.end_col_offset])
+    if isinstance(node, ast.Name) and node.id in names:
+        return names[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _evaluate(node.operand, text, names)
+        return -value if isinstance(node.op, ast.USub) else +value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        left = _evaluate(node.left, text, names)
+        return _BINOPS[type(node.op)](left, _evaluate(node.right, text, names))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and callable(names.get(node.func.id))
+        and not node.keywords
+    ):
+        return names[node.func.id](*(_evaluate(a, text, names) for a in node.args))
+    raise _NotReparsable(ast.dump(node)[:80])
+
+
+def srsd_reparse(expr: sp.Expr) -> sp.Expr:
+    """SRSD's ``sympy.sympify(str(eq_sympy))`` (``eq_comparator.load_eq_as_tree``), read from
+    the printed text without ``eval``: numbers as ``auto_number`` makes them (``Integer``, or
+    ``Float`` of the literal's text), ``+ - * / **`` applied left to right as Python applies them.
+
+    A text it cannot read (a symbol name that is not a Python identifier, ``Piecewise`` ...)
+    leaves ``expr`` as it is.
+    """
+    text = str(expr)
+    if "\n" in text:  # sympy's str printer writes one line; anything else is not read
+        return expr
+    try:
+        return _evaluate(ast.parse(text, mode="eval").body, text, _namespace(expr))
+    except (SyntaxError, ValueError, TypeError, ArithmeticError, RecursionError, _NotReparsable):
+        return expr
+
+
+@lru_cache(maxsize=1024)
+def srsd_form(expr: sp.Expr) -> sp.Expr:
+    """The form SRSD builds its tree from (``eq_comparator.load_eq_as_tree``): re-parse,
+    :func:`prepared` (evalf, factor, simplify, ``1.0 -> 1``), re-parse."""
+    return srsd_reparse(prepared(srsd_reparse(expr)))
 
 
 def _ned_task(m: sp.Expr | None, t: sp.Expr) -> dict:
     import zss
 
-    t_prep = prepared(t)
+    t_prep = srsd_form(t)
     t_tree = sympy_to_zss(t_prep)
     n_true = count_nodes(t_tree)
     out = {"true_nodes": n_true, "truth_prepared": str(t_prep)}
     if m is None:
         return {**out, "distance": None}
-    m_prep = prepared(m)
+    m_prep = srsd_form(m)
     m_tree = sympy_to_zss(m_prep)
     d = int(zss.simple_distance(m_tree, t_tree))
     return {**out, "distance": d, "model_nodes": count_nodes(m_tree), "model_prepared": str(m_prep)}
