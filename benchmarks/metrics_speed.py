@@ -6,9 +6,8 @@ is perturbed into a model *string* (what a method would print), then
 ``tree_edit_distance(model, truth, feature_names=...)`` are timed together (wall clock,
 including the round trips to the worker process). Reported: median and p95 seconds per pair,
 per kind and overall, the timeouts, and whether each verdict is the expected one. ``--form``
-also times ``form_recovery`` and counts its verdicts per kind (``constants``: all recovered;
-``shifted``: none, the form has no free additive constant; ``scaled``: those whose truth has a
-free constant factor to absorb the scale; ``wrong``: none).
+also times ``form_recovery`` and counts its verdicts per kind (``constants``, ``scaled`` and
+``shifted``: all recovered, as every exact solution is; ``wrong``: none).
 
 Perturbation kinds:
   constants  every float constant times (1 + 1e-6), pi printed as 3.14159265  -> solved

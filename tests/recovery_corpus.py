@@ -81,6 +81,7 @@ IDENTITIES = [
     ("feynman_test_15", "sqrt(2.25 - 2.25*v**2/c**2)*omega/(1.5 + 1.5*v*cos(theta)/c)", "radical"),
     ("feynman_I_15_3x", "(x - u*t)/sqrt(1.0123 - 1.0123*u**2/c**2)", "radical"),
     ("feynman_I_37_4", "I1 + I2 + 2*sqrt(I1)*sqrt(I2)*cos(delta)", "radical"),
+    ("feynman_I_34_14", "omega_0*sqrt((c + v)/(c - v))", "radical"),  # needs 0 < v < c
     # --- constants combined or expanded, scaled, shifted --------------------------------------
     ("strogatz_bacres1", "20 - x - 2*x*y/(2 + x**2)", "constants"),
     ("strogatz_bacres2", "(20 + 10*x**2 - 2*x*y)/(2 + x**2)", "constants"),
@@ -205,6 +206,7 @@ NEAR_MISSES = [
     ("feynman_I_32_17", "4.1887902*epsilon*c*Ef**2*r**2*omega**4/(omega**4 + 2*omega**2*omega_0**2 + omega_0**4)", "wrong sign"),
     ("feynman_I_9_18", "G*m1*m2/(x1**2 - 2*x1*x2 + x2**2 + y1**2 + y2**2 + z1**2 - 2*z1*z2 + z2**2)", "missing term"),
     ("feynman_I_16_6", "c**2*(u + v)/(c**2 - u*v)", "wrong sign"),
+    ("feynman_I_34_14", "omega_0*sqrt((c - v)/(c + v))", "wrong sign"),
     ("feynman_I_27_6", "d1*d2/(d2 + n*d2)", "wrong variable"),
     ("feynman_III_15_12", "3.7*U - 3.737*U*cos(d*k)", "constant off 1%"),
     ("feynman-i.10.7", "m_0/sqrt(1.0123 - 1.11265005605362e-17*v**2)", "constant off 1%"),

@@ -1,5 +1,6 @@
-"""The two judges agree: NED = 0 implies solved, and a solution with NED > 0 is explained by
-the canonical forms. Checked over the truths of every suite and models rewritten from them."""
+"""The judges agree: NED = 0 implies solved, solved implies form-recovered, and a solution with
+NED > 0 is explained by the canonical forms. Checked over the truths of every suite and models
+rewritten from them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sympy as sp
 from srbench_lite import get_spec, list_problems, load_problem
 from srbench_lite.errors import InvalidValueError
 from srbench_lite.expr import parse_model
-from srbench_lite.metrics import ned_details, score, symbolic_recovery
+from srbench_lite.metrics import form_recovery, ned_details, score, symbolic_recovery
 from srbench_lite.metrics.canonical import srsd_prepare
 from srbench_lite.metrics.scoring import explain_judges
 
@@ -51,6 +52,9 @@ def check_problem(name: str) -> None:
         where = f"{name} [{kind}] {model[:80]}: {rec.kind} ({rec.detail[:160]}), NED {ned.ned}"
         if ned.ned == 0:
             assert rec.solved, where
+        if rec.solved:  # exact implies form
+            form = form_recovery(model, spec.formula, feature_names=feats, X=X, timeout=20)
+            assert form.recovered is True, f"{where}; form: {form.detail}"
         if rec.solved and ned.ned > 0:
             note = explain_judges(rec, ned)
             assert "canonical forms" in note and ned.model_prepared in note, where

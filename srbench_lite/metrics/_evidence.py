@@ -9,10 +9,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-__all__ = ["MIN_POINTS", "RELATIONS", "Evidence", "Numbers"]
+__all__ = ["MIN_POINTS", "NUMERIC_TOL", "PRUNE_TOL", "RELATIONS", "Evidence", "Numbers"]
 
 #: the relations a solution may have with the truth (recovery kinds that count as solved)
 RELATIONS = ("identical", "equal", "constant_difference", "constant_ratio")
+#: default relative tolerance of the numeric screen and check (``symbolic_recovery``'s
+#: ``numeric_tol``)
+NUMERIC_TOL = 1e-3
+#: default bound of the negligible-term rule (``symbolic_recovery``'s ``prune_tol``)
+PRUNE_TOL = 1e-4
 #: fewest valid points for the numbers to say anything
 MIN_POINTS = 16
 #: most points of a 50-digit (mpmath) view

@@ -10,9 +10,13 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import least_squares
 
+from srbench_lite.metrics._form_exact import family_form, family_nominal
 from srbench_lite.metrics._numeric import default_points, evaluate
-from srbench_lite.metrics.form import MAX_UNDEFINED_FRACTION, MIN_ROWS
 
+#: share of the points where the truth is defined but the model may not be
+MAX_UNDEFINED_FRACTION = 0.02
+#: fewer sample rows than this are topped up with points in their bounding box
+MIN_ROWS = 64
 #: fewest usable points for a verdict
 MIN_POINTS = 16
 #: value a non-finite residual is replaced by during the refit (in units of the model's scale)
@@ -121,8 +125,123 @@ def _format(params: list[sp.Symbol], theta: np.ndarray) -> str:
     return ", ".join(f"{p} = {v:.6g}" for p, v in zip(params, theta, strict=True))
 
 
-def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: float) -> dict:
-    """Refit ``form``'s ``params`` (truth values ``values``) to the model ``m`` on ``X``."""
+def _fit(compiled: _Form, cols, y, nominal, starts, tol: float) -> tuple[np.ndarray, float]:
+    """The best ``theta = nominal * u`` from the starts ``u`` (Levenberg-Marquardt on residuals
+    weighted by ``|y|``), and its largest pointwise relative residual."""
+    w = _weights(y)
+    best_theta, best = nominal, _relative_residual(compiled, cols, nominal, y)
+    if not nominal.size or best <= tol:
+        return best_theta, best
+
+    def residuals(u):
+        r = (compiled(cols, nominal * u) - y) / w
+        return np.where(np.isfinite(r), r, _PENALTY)
+
+    def jacobian(u):
+        J = compiled.jacobian(cols, nominal * u) * nominal / w[:, None]
+        return np.where(np.isfinite(J), J, 0.0)
+
+    for u0 in starts:
+        try:
+            fit = least_squares(
+                residuals, u0, jac=jacobian, method="lm", xtol=1e-15, ftol=1e-15,
+                gtol=1e-15, max_nfev=200 * (nominal.size + 1),
+            )  # fmt: skip
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            continue
+        theta = nominal * fit.x
+        res = _relative_residual(compiled, cols, theta, y)
+        if res < best:
+            best_theta, best = theta, res
+        if best <= tol:
+            break
+    return best_theta, best
+
+
+#: how each family of :mod:`._form_exact` reads in a detail
+_ADDED = {"plain": "", "offset": " plus a constant d", "scale": " times a constant k"}
+
+
+def _precise(reading, X, tol) -> dict | None:
+    """The truth's own constants against the model (as exact recovery reads it) at 50 digits,
+    on ``X``: ``{"residual", "detail"}`` of the first match, or None."""
+    for label, expr in reading.variants() if reading.relations() else ():
+        found = reading.precise_match(expr, X, tol, MAX_UNDEFINED_FRACTION)
+        if found is not None:
+            family, res = found
+            detail = (
+                f"read {label}, the truth's own constants{_ADDED[family]} reproduce it at 50 "
+                f"digits to {res:.2g} (relative)"
+            )
+            return {"residual": res, "detail": detail}
+    return None
+
+
+def _beyond_float64(reading, X, tol) -> str | None:
+    """Where float64 cannot evaluate the model (overflow, underflow, cancellation): exact
+    recovery's readings at 50 digits, then its cheap symbolic step (a detail, or None)."""
+    if reading is None:
+        return None
+    precise = _precise(reading, X, tol)
+    if precise is not None:
+        return precise["detail"]
+    kind = reading.symbolic_relation()
+    return None if kind is None else f"exact recovery's symbolic step relates them ({kind})"
+
+
+def _reread(reading, plain: _Form, form, params, v, X, usable, theta0, tol) -> dict | None:
+    """Exact recovery's readings of the model (:mod:`._form_exact`), in order: refits of the
+    truth's form (``plain``), ``form + d`` and ``k * form`` starting from the truth's constants
+    and from ``theta0`` (the printed model's best refit); the truth's own constants at 50
+    digits; exact recovery's coefficient comparison. The first that holds, as
+    ``{"fitted", "residual", "detail"}``, or None."""
+    cols = [X[usable, j] for j in range(X.shape[1])]
+    n, y_form = int(usable.sum()), plain(cols, theta0)
+    starts = [np.ones(v.size), theta0 / np.where(v == 0, 1.0, v)]
+    compiled: dict = {"plain": (plain, None)}
+    for label, expr, family in reading.attempts():
+        y = evaluate(expr, reading.names, X)[usable]
+        if not np.all(np.isfinite(y)) or not np.any(y):
+            continue
+        if family not in compiled:
+            body, extra = family_form(form, family)
+            compiled[family] = (_Form(body, [*params, extra], reading.names), extra)
+        fam, extra = compiled[family]
+        nominal, neutral, fam_starts = v, v, starts
+        if extra is not None:
+            value, zero_effect = family_nominal(family, y, y_form)
+            nominal, neutral = np.append(v, value), np.append(v, zero_effect)
+            fam_starts = [np.append(u, 1.0) for u in starts]
+        theta, res = _fit(fam, cols, y, nominal, fam_starts, tol)
+        if res <= tol and not _vanishing(fam, cols, theta, neutral, y, tol):
+            fitted = [*params, *([extra] if extra is not None else [])]
+            detail = (
+                f"read {label}, a refit of the form{_ADDED[family]} reproduces it on {n} points "
+                f"to {res:.2g} (relative) ({_format(fitted, theta)})"
+            )
+            return {"fitted": dict(zip(fitted, theta, strict=True)), "residual": res,
+                    "detail": detail}  # fmt: skip
+    precise = _precise(reading, X[usable], tol)
+    if precise is not None:
+        return {"fitted": dict(zip(params, v, strict=True)), **precise}
+    how = reading.coefficients_agree()
+    if how is not None:
+        detail = (
+            "exact recovery's coefficient comparison finds the truth's structure with "
+            f"constants of the model's own ({how})"
+        )
+        return {"fitted": {}, "residual": None, "detail": detail}
+    return None
+
+
+def refit(
+    m, form, params, values, names, X, *, seed: int, n_starts: int, tol: float, reading=None
+) -> dict:
+    """Refit ``form``'s ``params`` (truth values ``values``) to the model ``m`` on ``X``.
+
+    ``reading``: an :class:`~srbench_lite.metrics._form_exact.ExactReading` of the pair; when
+    the printed model is not reproduced, the refits it allows are tried too.
+    """
     rng = np.random.default_rng(seed)
     X = default_points(len(names), seed=seed) if X is None else _top_up(X, rng)
     compiled = _Form(form, params, names)
@@ -138,48 +257,42 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
         detail = (
             f"the model is undefined on {n_def - n_use} of the {n_def} points where the truth is"
         )
+        rescued = _beyond_float64(reading, X[defined], tol)
+        if rescued is not None:
+            return {**out, "recovered": True, "detail": f"{detail} in float64; {rescued}"}
         return {**out, "recovered": False, "detail": detail}
-    if n_use < MIN_POINTS:
-        detail = f"only {n_use} points where truth and model are both defined (need {MIN_POINTS})"
+    n_info = int(np.count_nonzero(y_model[usable]))
+    if n_use < MIN_POINTS or n_info < MIN_POINTS:
+        if n_use < MIN_POINTS:
+            detail = (
+                f"only {n_use} points where truth and model are both defined (need {MIN_POINTS})"
+            )
+        else:
+            detail = f"the model is 0 (or underflows to 0) on all but {n_info} of {n_use} points"
+        rescued = _beyond_float64(reading, X[defined], tol)
+        if rescued is not None:
+            return {**out, "recovered": True, "detail": f"{detail}; {rescued}"}
         return {**out, "recovered": None, "status": "undecided", "detail": detail}
     cols = [c[usable] for c in cols]
     y = y_model[usable]
-    n_info = int(np.count_nonzero(y))
-    if n_info < MIN_POINTS:
-        detail = f"the model is 0 (or underflows to 0) on all but {n_info} of {n_use} points"
-        return {**out, "recovered": None, "status": "undecided", "detail": detail}
-    w = _weights(y)
-
-    best_theta, best = v, _relative_residual(compiled, cols, v, y)
-    if v.size and best > tol:
-
-        def residuals(u):
-            r = (compiled(cols, v * u) - y) / w
-            return np.where(np.isfinite(r), r, _PENALTY)
-
-        def jacobian(u):
-            J = compiled.jacobian(cols, v * u) * v / w[:, None]
-            return np.where(np.isfinite(J), J, 0.0)
-
-        for u0 in _starts(v, n_starts, rng):
-            try:
-                fit = least_squares(
-                    residuals, u0, jac=jacobian, method="lm", xtol=1e-15, ftol=1e-15,
-                    gtol=1e-15, max_nfev=200 * (v.size + 1),
-                )  # fmt: skip
-            except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-                continue
-            theta = v * fit.x
-            res = _relative_residual(compiled, cols, theta, y)
-            if res < best:
-                best_theta, best = theta, res
-            if best <= tol:
-                break
+    best_theta, best = _fit(compiled, cols, y, v, _starts(v, n_starts, rng), tol)
     out["fitted_constants"] = {str(p): float(t) for p, t in zip(params, best_theta, strict=True)}
     out["residual"] = best
     what = f"refit of {len(params)} constant(s)" if len(params) else "the truth (no free constants)"
     consts = f" ({_format(params, best_theta)})" if len(params) else ""
     missing = _vanishing(compiled, cols, best_theta, v, y, tol) if best <= tol else []
+    if best <= tol and not missing:
+        detail = f"{what} reproduces the model on {n_use} points to {best:.2g} (relative){consts}"
+        return {**out, "recovered": True, "detail": detail}
+    found = None
+    if reading is not None:
+        found = _reread(reading, compiled, form, params, v, X, usable, best_theta, tol)
+    if found is not None:
+        if found["fitted"]:
+            out["fitted_constants"] = {str(p): float(t) for p, t in found["fitted"].items()}
+        out["residual"] = found["residual"]
+        detail = f"{what} leaves {best:.3g} on the model as printed; {found['detail']}"
+        return {**out, "recovered": True, "detail": detail}
     if missing:
         names_ = ", ".join(str(params[i]) for i in missing)
         detail = (
@@ -187,9 +300,6 @@ def refit(m, form, params, values, names, X, *, seed: int, n_starts: int, tol: f
             "model lacks a part of the law that matters on these points"
         )
         return {**out, "recovered": False, "detail": detail}
-    if best <= tol:
-        detail = f"{what} reproduces the model on {n_use} points to {best:.2g} (relative){consts}"
-        return {**out, "recovered": True, "detail": detail}
     detail = (
         f"best {what} leaves a relative residual of {best:.3g} on {n_use} points "
         f"(needs <= {tol:g}){consts}: a different structure"

@@ -131,7 +131,8 @@ def by_rewrite(rewrite: Rewrite | None, rounded, exact, kinds: list[str]):
     1. exactly (expansion and cancellation) on the rewritten *rounded* forms -- or, for a
        rewrite with ``round_after`` (constants factored out of radicals), on the rewritten
        exact forms rounded afterwards;
-    2. by coefficients (:func:`agree`) on the rewritten exact forms, to the rewrite's
+    2. by coefficients (:func:`agree`) on the rewritten exact forms (numeric sub-expressions
+       evaluated), to the rewrite's
        ``coef_tol`` (``rewrite=None``: the forms as printed, to :data:`AS_PRINTED_TOL`).
     """
     t, m = exact
@@ -148,6 +149,9 @@ def by_rewrite(rewrite: Rewrite | None, rounded, exact, kinds: list[str]):
         if found is not None:
             return (*found, f"constants rounded as SRBench does{after}")
         tol = rewrite.coef_tol
+    # numeric sub-expressions a rewrite leaves symbolic (log(2)/2, sqrt(2)) as numbers: the
+    # coefficients are compared as numbers anyway
+    t, m = t.evalf(), m.evalf()
     for kind in kinds:
         if kind == "identical":
             continue

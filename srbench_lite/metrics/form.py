@@ -18,7 +18,7 @@ The test, run in the time-limited worker (:mod:`srbench_lite.sandbox`):
    ``c0*sqrt(a**3)``; Schechter's ``(L/2.5e8)**(-1.2)`` frees its exponent too (-6/5 is not a
    simple rational).
 2. **Refit** the free parameters to the *model's values* on the sample points (``X``: pass the
-   problem's data; default 256 points from U(1, 5); fewer than :data:`MIN_ROWS` rows, such as
+   problem's data; default 256 points from U(1, 5); fewer than 64 rows, such as
    EmpiricalBench's 6 planets, are topped up with random points in their bounding box,
    log-uniform along a positive column spanning more than a decade) by Levenberg-Marquardt
    least squares with an
@@ -35,9 +35,20 @@ The test, run in the time-limited worker (:mod:`srbench_lite.sandbox`):
    (``None``): float64 cannot tell forms apart there. A part of the law that the
    refit can only match by setting its constant to 0 (``exp(c1*L)`` with ``c1 = 0``) counts as
    missing, unless it is negligible in the truth itself on these points.
+4. **Exact implies form.** Whatever exact recovery solves is form-recovered too: when the refit
+   of the printed model fails and exact recovery's own numeric screen allows a relation, the
+   model is refitted as exact recovery reads it -- ``form + d`` / ``k * form`` for its
+   constant difference / ratio, constants rounded as SRBench rounds them, negligible fitted
+   terms dropped, at 50 digits where float64 loses the digits -- and last, exact recovery's
+   coefficient comparison is asked (:mod:`srbench_lite.metrics._form_exact`). So a scaled or
+   shifted truth (``0.99999996*sqrt(x) - 9.2e-8``) and a 1e-6 slip on a coefficient the refit
+   keeps fixed (``0.999999*x**3`` for ``x**3``) count, while an extra constant on a refitted
+   form (``3.1*x0 + 0.5*sin(x1) + 0.01`` for ``2.5*x0 + 0.5*sin(x1)``) still does not.
+   Constants printed to 12 or more digits are read as closed forms first, as exact recovery
+   reads them (:mod:`srbench_lite.metrics.closed_forms`).
 
 The model must be defined (finite, real) wherever the truth is, up to
-:data:`MAX_UNDEFINED_FRACTION` of the points (float overflow artefacts); otherwise the form is
+2 % of the points (float overflow artefacts); otherwise the form is
 not recovered. With fewer than 16 usable points, or on a timeout or error, the verdict is
 ``None`` (undecided).
 """
@@ -58,18 +69,15 @@ from srbench_lite.metrics._inputs import (
     user_points,
     variable_names,
 )
+from srbench_lite.metrics.closed_forms import read_closed_forms
 from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["FORM_TOL", "FormResult", "form_recovery", "free_constants"]
 
 #: largest pointwise relative refit residual accepted (see the module docstring)
 FORM_TOL = 1e-9
-#: share of the points where the truth is defined but the model may not be
-MAX_UNDEFINED_FRACTION = 0.02
 #: default number of least-squares starts
 N_STARTS = 8
-#: fewer sample rows than this are topped up with points in their bounding box
-MIN_ROWS = 64
 #: denominators of the rational exponents that stay fixed
 SIMPLE_DENOMINATORS = (1, 2, 3, 4)
 
@@ -167,10 +175,14 @@ def free_constants(truth: sp.Expr) -> tuple[sp.Expr, list[sp.Symbol], list[float
 
 
 def _form_task(m, t, names, X, seed, n_starts, tol) -> dict:
+    from srbench_lite.metrics._form_exact import ExactReading
     from srbench_lite.metrics._form_fit import refit
 
     form, params, values = free_constants(t)
-    out = refit(m, form, params, values, names, X, seed=seed, n_starts=n_starts, tol=tol)
+    reading = ExactReading(m, t, names, X, seed)
+    out = refit(
+        m, form, params, values, names, X, seed=seed, n_starts=n_starts, tol=tol, reading=reading
+    )
     out["form"] = str(form)
     out["truth_constants"] = {str(p): v for p, v in zip(params, values, strict=True)}
     return out
@@ -214,6 +226,7 @@ def form_recovery(
     names = variable_names(feature_names, m, t)
     if points is not None and len(names) > points.shape[1]:
         points = None
+    (m, read_m), (t, read_t) = read_closed_forms(m), read_closed_forms(t)
     try:
         raw = call_with_timeout(
             _form_task, m, t, names, points, seed, n_starts, tol, timeout=timeout
@@ -224,4 +237,8 @@ def form_recovery(
         return result(None, "form refit failed", status="error", error=f"{exc.exc_type}: {exc}")
     recovered = raw.pop("recovered")
     detail = raw.pop("detail")
+    read = {**read_t, **read_m}
+    if read:
+        forms = ", ".join(f"{value} = {form}" for value, form in read.items())
+        detail = f"{detail} [constants read as closed forms: {forms}]"
     return result(recovered, detail, **raw)

@@ -13,7 +13,10 @@ where the reference is known to be wrong. Every departure, in pipeline order
    ``error``); SRBench lets ``x + x/(x/0)`` collapse to ``x``.
 2. **Model = 0** (also after rounding) -> ``none``, as SRBench's ``simplified_symbolic_model
    != '0'``.
-3. **Constants** of both sides go through the shared canonical step
+3. **Constants** printed to 12 or more significant digits that equal a simple closed form
+   (``7.3890560989306513`` is e², ``1.8378770664093451`` is log 2π) are read as that form
+   first, on both sides (:mod:`srbench_lite.metrics.closed_forms`; ``detail`` lists them);
+   shorter constants are untouched. Then both sides go through the shared canonical step
    (:func:`srbench_lite.metrics.canonical.canonicalize`): π and exact constants become floats
    (SRBench replaced ``pi`` by ``3.1415926535`` in the truth only), then every float is rounded
    *relative to its magnitude* -- 3 significant digits below 1, 4 above, which is exactly
@@ -42,8 +45,10 @@ where the reference is known to be wrong. Every departure, in pipeline order
    another form is proved by rewriting both sides -- constants factored out of radicals and
    logarithms *before* rounding (``sqrt(1.0123 - 1.126e-17*v**2)``), trigonometric and
    hyperbolic functions as exponentials (Pythagorean, double/half-angle and sum identities,
-   phase shifts), sympy's ``fu`` rules, logarithms and powers expanded on a positive domain.
-   After each rewrite a relation is proved exactly on the forms rounded as printed, or by
+   phase shifts), sympy's ``fu`` rules, logarithms and powers expanded on a positive domain,
+   and radicals split into their factors where the box of the given sample points fixes every
+   sign (:mod:`srbench_lite.metrics.radicals`: ``omega_0*sqrt((c + v)/(c - v))`` is the
+   relativistic Doppler law for ``0 < v < c``). After each rewrite a relation is proved exactly on the forms rounded as printed, or by
    comparing coefficients of the unrounded forms, cross-multiplied and expanded into
    polynomials over common generators (non-polynomial atoms such as ``cos(d*k)``,
    ``sqrt(...)``, ``exp(...)`` matched to the truth's recursively, constants pulled out of
@@ -76,8 +81,9 @@ relation, the verdict is ``timeout`` (we do not know), never ``none``.
 ``mode="strict"``: only ``identical``/``equal`` count (same rounding and tolerances, no
 pruning, no constant difference or ratio). ``mode="legacy"``: SRBench's pipeline bug for bug
 (absolute rounding, ``simplify(ratio=1)``, the inverted condition, ``is_constant()``, no numeric
-steps), for reproducing published numbers. Every mode runs in the time-limited worker
-(:mod:`srbench_lite.sandbox`); a timeout gives kind ``timeout``.
+steps, no closed-form constants), for reproducing published numbers. Every mode runs in the
+time-limited worker (:mod:`srbench_lite.sandbox`; the steps are in
+:mod:`srbench_lite.metrics._judge`); a timeout gives kind ``timeout``.
 """
 
 from __future__ import annotations
@@ -86,12 +92,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-import sympy as sp
-
 from srbench_lite.errors import InvalidValueError
 from srbench_lite.expr import ModelParseError, parse_model
-from srbench_lite.metrics._evidence import RELATIONS, Evidence
+from srbench_lite.metrics._evidence import NUMERIC_TOL, PRUNE_TOL, RELATIONS
 from srbench_lite.metrics._inputs import (
     check_dialect,
     check_timeout,
@@ -99,28 +102,15 @@ from srbench_lite.metrics._inputs import (
     user_points,
     variable_names,
 )
-from srbench_lite.metrics._legacy import legacy_verdict
-from srbench_lite.metrics._proofs import (
-    by_rewrite,
-    describe,
-    is_real_constant,
-    prune,
-    reference_constant,
-    simplified,
-)
-from srbench_lite.metrics._steps import StepTimeout, step_limit
-from srbench_lite.metrics.canonical import canonicalize
-from srbench_lite.metrics.rewrites import REWRITES
+from srbench_lite.metrics._judge import SOLVED_KINDS, recovery_task
+from srbench_lite.metrics.closed_forms import read_closed_forms
 from srbench_lite.metrics.tree_edit import rename_to_srsd
 from srbench_lite.sandbox import SandboxError, SandboxTimeout, call_with_timeout
 
 __all__ = ["KINDS", "MODES", "RecoveryResult", "symbolic_recovery"]
 
 KINDS = (*RELATIONS, "none", "timeout", "error")
-SOLVED_KINDS = frozenset(RELATIONS)
 MODES = ("srbench", "strict", "legacy")
-NUMERIC_TOL = 1e-3
-PRUNE_TOL = 1e-4
 #: seconds each simplification or rewrite step may take when no ``timeout`` is given (with one:
 #: a fifth of it)
 STEP_S = 6.0
@@ -152,225 +142,6 @@ class RecoveryResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# ---------------------------------------------------------------------------------------------
-# worker side
-
-
-def _assume(exprs: list[sp.Expr], names: list[str], X: np.ndarray, user_x: bool):
-    """Symbols become real (positive where every user-given sample is positive)."""
-    mapping = {}
-    for j, name in enumerate(names):
-        positive = user_x and bool(np.all(X[:, j] > 0))
-        mapping[sp.Symbol(name)] = (
-            sp.Symbol(name, positive=True) if positive else sp.Symbol(name, real=True)
-        )
-    back = {v: k for k, v in mapping.items()}
-    return [e.xreplace(mapping) for e in exprs], back
-
-
-class _Judge:
-    """One verdict in the worker (``srbench`` and ``strict`` modes): the forms of both sides,
-    the numeric evidence, the time budget, and the steps in the order of the module docstring."""
-
-    def __init__(self, m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, budget):
-        from srbench_lite.metrics._numeric import default_points
-
-        self.user_x = X is not None
-        self.X = default_points(len(names), seed=seed) if X is None else X
-        self.names, self.ned_pair = names, ned_pair
-        self.strict = mode == "strict"
-        self.allowed = RELATIONS[:2] if self.strict else RELATIONS
-        self.prune_tol, self.numeric_tol = prune_tol, numeric_tol
-        self.step_s, self.deadline = budget
-        self.m, self.t = m, t
-        self.timed_out: list[str] = []
-        self.out: dict = {"pruned_terms": []}
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def verdict(self, kind: str, detail: str, **extra) -> dict:
-        """The result dict; a solved kind must also hold on the sample points."""
-        ev, res = self.ev, {**self.out, **extra, "kind": kind, "detail": detail}
-        for key in ("symbolic_difference", "symbolic_ratio"):
-            if isinstance(res.get(key), sp.Basic):
-                res[key] = str(res[key].xreplace(self.back))
-        res["pruned_terms"] = [str(p.xreplace(self.back)) for p in res["pruned_terms"]]
-        if not ev.informative:
-            res["numeric_check"] = "inconclusive"
-        elif kind not in SOLVED_KINDS:
-            res["numeric_check"] = "passed" if ev.holds(self.allowed) else "failed"
-        elif ev.holds([kind]) is None:
-            res["numeric_check"] = "failed"
-            res["kind"] = "none"
-            res["detail"] = (
-                f"symbolic verdict {kind!r} rejected: it does not hold within "
-                f"{self.numeric_tol:g} on {ev.summary([kind])} ({detail})"
-            )
-        else:
-            res["numeric_check"] = "passed"
-        return res
-
-    def step(self, name: str, fn, *args):
-        """``fn(*args)`` within the step limit and the remaining budget (None when cut off)."""
-        seconds = self.step_s
-        if self.deadline is not None:
-            seconds = min(seconds, self.deadline - time.monotonic())
-            if seconds < 0.05:
-                self.timed_out.append(name)
-                return None
-        try:
-            with step_limit(seconds):
-                return fn(*args)
-        except StepTimeout:
-            self.timed_out.append(name)
-            return None
-
-    def possible(self, *kinds: str) -> bool:
-        return any(k in self.allowed and self.ev.possible(k) for k in kinds)
-
-    # -- steps -----------------------------------------------------------------------------
-
-    def run(self) -> dict:
-        m, t, out = self.m, self.t, self.out
-        if m.is_zero:
-            return {**out, "kind": "none", "detail": "model is 0", "numeric_check": "skipped"}
-        m_r = canonicalize(m, round_constants=True, simplify=False)
-        t_r = canonicalize(t, round_constants=True, simplify=False)
-        if m_r.is_zero:
-            return {
-                **out,
-                "kind": "none",
-                "detail": "model rounds to 0",
-                "numeric_check": "skipped",
-            }
-        m_e = canonicalize(m, round_constants=False, simplify=False)
-        t_e = canonicalize(t, round_constants=False, simplify=False)
-        self.ev = Evidence((t_r, m_r), (t_e, m_e), self.names, self.X, self.numeric_tol)
-        if self.ev.first.ok and self.ev.holds(self.allowed) is None:
-            detail = f"numerically distinct on {self.ev.summary(self.allowed)}"
-            return {**out, "kind": "none", "detail": detail, "numeric_check": "failed"}
-        (m_a, t_a, m_x, t_x), self.back = _assume(
-            [m_r, t_r, m_e, t_e], self.names, self.X, self.user_x
-        )
-        self.t_r, self.diff = t_r, t_a - m_a
-        self.ratio = None if self.strict else m_a / t_a
-        kinds = [k for k in self.allowed[1:] if self.possible(k)]
-        pairs = ((t_a, m_a), (t_x, m_x))
-        ned_rounded = tuple(
-            canonicalize(e, round_constants=True, simplify=False) for e in self.ned_pair
-        )
-        ned_pairs = (ned_rounded, self.ned_pair)
-        return (
-            self.automatic(m_a, t_a)
-            or self.rewritten([None, *(r for r in REWRITES if not r.srsd)], pairs, kinds)
-            or self.simplified()
-            or self.negligible()
-            or self.rewritten([r for r in REWRITES if r.srsd], ned_pairs, kinds)
-            or self.no_proof()
-        )
-
-    def automatic(self, m_a, t_a) -> dict | None:
-        """Structural equality and sympy's automatic evaluation of the difference and ratio."""
-        if m_a == t_a:
-            return self.verdict("identical", "same expression after rounding constants")
-        diff, ratio = self.diff, self.ratio
-        if diff.is_zero:
-            return self.verdict("equal", "truth - model is 0", symbolic_difference=diff)
-        if not self.strict and is_real_constant(ratio, nonzero=True):
-            return self.verdict("constant_ratio", f"model / truth = {ratio}", symbolic_ratio=ratio)
-        if not self.strict and is_real_constant(diff):
-            return self.verdict(
-                "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
-            )
-        return None
-
-    def rewritten(self, rewrites, pairs, kinds) -> dict | None:
-        """The first rewrite (None: the forms as printed) under which a relation is proved;
-        ``pairs``: (truth, model) rounded and unrounded."""
-        for rewrite in rewrites if kinds else ():
-            name = rewrite.name if rewrite is not None else "coefficients"
-            found = self.step(name, by_rewrite, rewrite, *pairs, kinds)
-            if found is not None:
-                return self.verdict(
-                    found[0], describe(*found), symbolic_difference=self.diff,
-                    symbolic_ratio=self.ratio,
-                )  # fmt: skip
-        return None
-
-    def simplified(self) -> dict | None:
-        """``simplify`` of the difference and the ratio, only of relations the numbers allow."""
-        if self.possible("equal", "constant_difference"):
-            diff = self.step("simplify", simplified, self.diff)
-            if diff is not None:
-                self.diff = diff
-                if diff.is_zero:
-                    return self.verdict(
-                        "equal", "truth - model simplifies to 0", symbolic_difference=diff
-                    )
-                if not self.strict and is_real_constant(diff):
-                    return self.verdict(
-                        "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
-                    )
-        if self.possible("constant_ratio"):
-            ratio = self.step("simplify", simplified, self.ratio)
-            if ratio is not None:
-                self.ratio = ratio
-                if is_real_constant(ratio, nonzero=True):
-                    return self.verdict(
-                        "constant_ratio", f"model / truth = {ratio}",
-                        symbolic_difference=self.diff, symbolic_ratio=ratio,
-                    )  # fmt: skip
-        return None
-
-    def negligible(self) -> dict | None:
-        """Drop additive terms that only a tiny fitted coefficient makes small (step 8)."""
-        nums = self.ev.first
-        if not (nums.ok and self.prune_tol > 0 and not self.strict):
-            return None
-        c_ref = reference_constant(self.t_r)
-        extra = {"symbolic_difference": self.diff, "symbolic_ratio": self.ratio}
-        if self.possible("equal", "constant_difference"):
-            rest, dropped = prune(self.diff, nums, nums.scale, self.prune_tol, c_ref)
-            if dropped and (rest.is_zero or is_real_constant(rest)):
-                kind = "equal" if rest.is_zero else "constant_difference"
-                detail = f"truth - model = {rest} after dropping negligible terms"
-                return self.verdict(kind, detail, pruned_terms=dropped, **extra)
-        if nums.ratio_value != 0 and self.possible("constant_ratio"):
-            rest, dropped = prune(self.ratio, nums, abs(nums.ratio_value), self.prune_tol, c_ref)
-            if dropped and is_real_constant(rest, nonzero=True):
-                detail = f"model / truth = {rest} after dropping negligible terms"
-                return self.verdict("constant_ratio", detail, pruned_terms=dropped, **extra)
-        return None
-
-    def no_proof(self) -> dict:
-        if self.strict:
-            detail = "truth - model does not simplify to 0"
-        else:
-            detail = "neither truth - model nor model / truth simplifies to a constant"
-        agree_numerically = self.ev.informative and self.ev.holds(self.allowed) is not None
-        extra = {"symbolic_difference": self.diff, "symbolic_ratio": self.ratio}
-        if agree_numerically:
-            detail += ", nor does any rewrite prove a relation (although they agree numerically)"
-        if self.timed_out:
-            steps = ", ".join(dict.fromkeys(self.timed_out))
-            # SRBench's own step (simplify) cut short where the numbers allow a relation: we
-            # do not know; a rewrite cut short only leaves fewer chances of a proof
-            if "simplify" in self.timed_out and (agree_numerically or not self.ev.informative):
-                detail = f"no proof within the time limit (timed out: {steps}); {detail}"
-                return self.verdict("timeout", detail, **extra)
-            detail += f" (timed out: {steps})"
-        return self.verdict("none", detail, **extra)
-
-
-def _recovery_task(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, budget) -> dict:
-    if mode == "legacy":
-        return legacy_verdict(m, t)
-    step_s, total_s = budget
-    deadline = None if total_s is None else time.monotonic() + total_s
-    judge = _Judge(m, t, ned_pair, names, X, mode, seed, prune_tol, numeric_tol, (step_s, deadline))
-    return judge.run()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,14 +204,21 @@ def symbolic_recovery(
         points = None  # model uses names outside the features: only possible without them
     ned_pair = (t, m) if feature_names is None else tuple(rename_to_srsd([t, m], feature_names))
     budget = (STEP_S, None) if timeout is None else (timeout / 5, 0.9 * timeout)
+    m_read, t_read, read = m, t, {}
+    if mode != "legacy":  # full-precision constants as their closed forms (closed_forms.py)
+        (m_read, read_m), (t_read, read_t) = read_closed_forms(m), read_closed_forms(t)
+        read = {**read_t, **read_m}
     try:
         raw = call_with_timeout(
-            _recovery_task, m, t, ned_pair, names, points, mode, seed, prune_tol, numeric_tol,
-            budget, timeout=timeout,
+            recovery_task, m_read, t_read, ned_pair, names, points, mode, seed, prune_tol,
+            numeric_tol, budget, timeout=timeout,
         )  # fmt: skip
     except SandboxTimeout as exc:
         return result("timeout", model=str(m), error=str(exc), detail="sympy step timed out")
     except SandboxError as exc:
         return result("error", model=str(m), error=f"{exc.exc_type}: {exc}")
     kind = raw.pop("kind")
+    if read:
+        forms = ", ".join(f"{value} = {form}" for value, form in read.items())
+        raw["detail"] = f"{raw.get('detail', '')} [constants read as closed forms: {forms}]"
     return result(kind, model=str(m), **raw)
