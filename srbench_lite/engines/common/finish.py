@@ -67,6 +67,9 @@ _SMALL_DATA_FLOOR = 1e-9  # training losses below this rank as equal on small da
 #: NMSE a snap may add to an inexact fit, per parameter it frees (R² of 0.999999)
 PRACTICAL = 1e-6
 _EXACT = 1e-12  # NMSE below which a fit counts as exact for snapping to any nice value
+#: ... when the rows over-determine it: at least this many rows per parameter, plus two (on
+#: fewer rows a flexible form fits them all, and a fancy snap would freeze that interpolation)
+_EXACT_ROWS_PER_PARAM = 2
 _PLAIN = 2.5  # the most a value may cost otherwise (small integers and fractions, pi, e, ties)
 _RANKING_FOLDS = 5  # folds of that ranking (the selection's own held-out losses use more)
 
@@ -222,15 +225,16 @@ class Finisher:
     def _snap(self, expr, params, values, loss):
         """Greedy snapping (module docstring, step 3)."""
         n = self.data.n
+        # a model that does not fit exactly, or fits too few rows to be evidence, gets only
+        # plain numbers: a fancy value would match its misfit, noise or interpolation
+        exact = loss <= _EXACT and n >= _EXACT_ROWS_PER_PARAM * len(params) + 2
+        limit = math.inf if exact else _PLAIN
         changed = True
         while changed and params and self.left() > 0.05:
             changed = False
             order = sorted(range(len(params)), key=lambda i: closeness(values[i]))
             for i in order:
                 others = [(params[j], values[j]) for j in range(len(params)) if j != i]
-                # a model that does not fit exactly gets only plain numbers: a fancy value
-                # would match its misfit or noise by coincidence
-                limit = math.inf if loss <= _EXACT else _PLAIN
                 for cand, cost in nice_values(values[i], others, limit):
                     if self.left() <= 0.05:
                         return expr, params, values, loss
