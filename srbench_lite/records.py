@@ -64,14 +64,17 @@ RECORDS_FILE = "records.jsonl"
 #: an archived (committed, read-only) run keeps its records gzip-compressed under this name
 ARCHIVED_RECORDS_FILE = "records.jsonl.gz"
 RUN_FILE = "run.json"
-#: one job; a resumed run skips keys that already have a record
-JOB_KEY = ("suite", "dataset", "method", "seed", "noise")
+#: one job; a resumed run skips keys that already have a record. ``data_sha256`` is the file
+#: of real rows the job read (null: generated rows), so file and generated rows never mix
+JOB_KEY = ("suite", "dataset", "method", "seed", "noise", "data_sha256")
 #: the job a record is about, first in every record
 JOB_FIELDS = ("dataset", "suite", "method", "seed", "noise")
 #: the record schema of DESIGN.md (what every consumer, e.g. the report, may rely on)
 SCHEMA_FIELDS = JOB_FIELDS + RESULT_SCHEMA_FIELDS + ("time_budget_s", "versions")
 #: the run's settings and bookkeeping around a job's result (not in DESIGN.md's schema)
 RUN_FIELDS = (
+    "data_source",  # where the job's rows came from: "generated" or "file" (real rows)
+    "data_sha256",  # the SHA-256 of that file (null for generated rows)
     "schema_version",
     "run_id",
     "job_id",
@@ -96,8 +99,9 @@ def utc_now() -> str:
 
 
 def job_key(record: Mapping[str, Any]) -> tuple:
-    """The identity of a job: ``(suite, dataset, method, seed, noise)``, normalised so that a
-    record read back from JSON gives the same key as the job that wrote it."""
+    """The identity of a job: ``(suite, dataset, method, seed, noise, data_sha256)``,
+    normalised so that a record read back from JSON gives the same key as the job that wrote
+    it (a record without ``data_sha256``, e.g. an older one, is one of generated rows)."""
     seed = record.get("seed")
     noise = record.get("noise")
     return (
@@ -106,6 +110,7 @@ def job_key(record: Mapping[str, Any]) -> tuple:
         str(record.get("method")),
         int(seed) if seed is not None else None,
         round(float(noise), 12) if noise is not None else 0.0,
+        record.get("data_sha256") or None,
     )
 
 

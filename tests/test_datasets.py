@@ -171,7 +171,7 @@ def test_sampling_laws():
         ({"n_samples": 10.5}, "n_samples"),
         ({"split": (0.5, 0.6)}, "sum to 1"),
         ({"split": 1.0}, "split"),
-        ({"data_file": "x.csv"}, "does not take data_file"),
+        ({"data_file": "x.csv", "n_samples": 100}, "cannot be combined with n_samples"),
     ],
 )
 def test_bad_arguments(kwargs, match):

@@ -276,7 +276,7 @@ def test_data_file_target_column_and_transform(tmp_path):
         ("hubble", "dist,v\n1,2\n", "lacks column.*D"),
         ("leavitt", "period,M\n1,2\n", r"lacks column.*P \(or 10\*\*logP\)"),
         ("newton", "r,m1,F\n1,2,3\n", "lacks column.*m2"),
-        ("hubble", "v,D\n1,2\n", "no target column"),
+        ("hubble", "speed,D\n1,2\n", "no target column.*'target' or 'v'"),
         ("hubble", "D,v\n1,abc\n2,3\n", "non-numeric.*line.*2"),
         ("hubble", "D,v\n1,\n", "missing or non-numeric"),
         ("bode", "n,target\n1,0.5\n2,-1\n", "<= 0"),

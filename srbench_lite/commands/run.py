@@ -79,7 +79,17 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="DIR",
         help="local PMLB cache (DIR/<name>/<name>.tsv.gz) read by srbench-blackbox; default "
         "$SRBENCH_LITE_PMLB_CACHE, else ~/.cache/srbench-lite/pmlb. Missing datasets are "
-        "downloaded when online; offline the run stops before any job, naming them",
+        "downloaded when online; offline the run stops before any job, naming them. When "
+        "given, ground-truth problems with a file there (SRBench's feynman_*, strogatz_*) "
+        "read its rows instead of generating them",
+    )
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="real rows: DIR/<problem>.csv (or .tsv.gz, or PMLB's DIR/<problem>/<problem>.tsv.gz) "
+        "replaces a ground-truth problem's generated rows (columns: its features and 'target' "
+        "or its output's name; the suite's split, <= 10,000 training rows); problems without "
+        "a file are generated. Each record says which (data_source, data_sha256)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -100,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             time_budget=args.time_budget, n_jobs=args.n_jobs, out=args.out, resume=args.resume, backend=args.backend,
             scheduler=args.scheduler, smoke=args.smoke, limit=args.limit,
             memory_mb=args.memory_mb, kill_factor=args.kill_factor, kill_grace_s=args.kill_grace,
-            metric_timeout=args.metric_timeout, pmlb_cache=args.pmlb_cache,
+            metric_timeout=args.metric_timeout, pmlb_cache=args.pmlb_cache, data_dir=args.data_dir,
             progress=not args.no_progress and sys.stderr.isatty(),
         )  # fmt: skip
     for warning in caught:

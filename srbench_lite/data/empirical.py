@@ -46,38 +46,38 @@ Options of :meth:`EmpiricalSuite.make_arrays`: ``intrinsic_noise`` (bool, defaul
 ``n_test`` (int, default 1000; not for bode) and ``data_file`` (path). ``n_samples`` is the
 number of *training* rows (default: the paper's size; for bode at most 8, a random subset).
 
-``data_file=PATH`` loads the original measurements from a user's CSV instead: one column per
-feature (named as the features; leavitt also accepts ``logP``) and the target in a column
-``target`` or else the last column. The problem's target transform is applied (``log`` for
-bode ...), nothing else: no intrinsic noise, and train = test = all rows (the historical sets
-are 6-32 points). The formula is then the reference law, not an exact fit of those data.
+``data_file=PATH`` loads the original measurements from a user's CSV (or PMLB TSV) instead,
+with :func:`~srbench_lite.data.data_files.load_data_file`: one column per feature (named as
+the features; leavitt also accepts ``logP``) and the target in a column ``target``, or named
+as the output (``v``, ``P``, ``F`` ...), or else the last column. The problem's target
+transform is applied (``log`` for bode ...), nothing else: no intrinsic noise, and train =
+test = all rows (the historical sets are 6-32 points). The formula is then the reference law,
+not an exact fit of those data. ``srbench-lite run --data-dir DIR`` reads ``DIR/<law>.csv``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from srbench_lite.data.data_files import DataFileError, load_data_file
 from srbench_lite.data.formula import evaluate_formula, evaluate_formula_mpmath, parse_formula
 from srbench_lite.data.problem import Arrays, ProblemSpec
 from srbench_lite.data.sampling import draw
 from srbench_lite.data.suite import Suite
 from srbench_lite.data.tables import read_table
-from srbench_lite.errors import InvalidValueError, SrbenchError
-from srbench_lite.expr import parse_model
+from srbench_lite.errors import InvalidValueError
 
 TABLE = "empirical.csv"
 DEFAULT_N_TEST = 1000
 MPMATH_DPS = 50
 OPTIONS = ("data_file", "intrinsic_noise", "n_test")
-
-
-class DataFileError(SrbenchError, ValueError):
-    """A user's data file that cannot be used (missing, unreadable, wrong columns, bad values)."""
+__all__ = [  # DataFileError and load_data_file live in data_files (re-exported)
+    "EMPIRICAL", "DataFileError", "EmpiricalSuite", "evaluate_formula_mpmath", "load_data_file",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ class EmpiricalSuite(Suite):
     description = (
         "EmpiricalBench: 9 empirical laws of the PySR paper (Hubble, Kepler, Newton, Planck, "
         "Leavitt, Schechter, Bode, ideal gas, Rydberg); synthetic data as the paper generated "
-        "them, or the historical measurements from a user's CSV (data_file=)."
+        "them, or the historical measurements from a user's table (run --data-dir, data_file=)."
     )
     #: per problem (the paper's sample size, ``spec.meta["n_train"]``); test: DEFAULT_N_TEST
     default_n_samples = None
@@ -311,91 +311,6 @@ class EmpiricalSuite(Suite):
             },
         }
         return Arrays(X_train, y_train, X_test, y_test, meta=meta)
-
-
-def load_data_file(spec: ProblemSpec, data_file: str | Path) -> Arrays:
-    """The historical measurements from a user's CSV, with the problem's target transform."""
-    import pandas as pd
-
-    path = Path(data_file).expanduser()
-    if not path.is_file():
-        raise DataFileError(f"{spec.name}: data file {str(path)!r} not found")
-    try:
-        frame = pd.read_csv(path, skipinitialspace=True)
-    except Exception as exc:  # pandas raises several types for unreadable files
-        raise DataFileError(f"{spec.name}: cannot read {str(path)!r} as CSV: {exc}") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty or len(frame.columns) < 2:
-        raise DataFileError(
-            f"{spec.name}: {str(path)!r} needs a header, at least one row and 2+ columns "
-            f"(features {', '.join(spec.feature_names)} and a target)"
-        )
-    aliases = spec.meta["data_aliases"]
-    columns, used, missing = [], set(), []
-    for feature in spec.feature_names:
-        if feature in frame.columns:
-            columns.append(_numeric(frame, feature, spec, path))
-            used.add(feature)
-            continue
-        alias = aliases.get(feature)
-        sources = _alias_sources(alias) if alias is not None else []
-        if sources and all(s in frame.columns for s in sources):
-            X_src = np.column_stack([_numeric(frame, s, spec, path) for s in sources])
-            columns.append(evaluate_formula(alias, sources, X_src))
-            used.update(sources)
-            continue
-        missing.append(feature + (f" (or {alias})" if alias else ""))
-    if missing:
-        raise DataFileError(
-            f"{spec.name}: {str(path)!r} lacks column(s) {', '.join(missing)}; "
-            f"it has {', '.join(frame.columns)}"
-        )
-    if "target" in frame.columns:
-        target_col = "target"
-    else:
-        target_col = frame.columns[-1]
-        if target_col in used:
-            raise DataFileError(
-                f"{spec.name}: {str(path)!r} has no target column: name it 'target' or put it "
-                f"last (the last column {target_col!r} is an input)"
-            )
-    X = np.column_stack(columns)
-    y = _numeric(frame, target_col, spec, path)
-    if spec.meta["target_transform"] == "log":
-        if np.any(y <= 0):
-            raise DataFileError(
-                f"{spec.name}: the target is modelled as log(y) but column {target_col!r} of "
-                f"{str(path)!r} has values <= 0"
-            )
-        y = np.log(y)
-    meta = {
-        "data": "data_file",
-        "data_file": str(path),
-        "target_column": target_col,
-        "target_transform": spec.meta["target_transform"],
-        "intrinsic_noise": {"kind": "measured", "level": None, "applied": False},
-        "formula_is_exact": False,
-    }
-    return Arrays(X, y, X.copy(), y.copy(), meta=meta)
-
-
-def _alias_sources(alias: str) -> list[str]:
-    """Column names an alias expression reads (``10**logP`` -> ``logP``)."""
-    return sorted(s.name for s in parse_model(alias).free_symbols)
-
-
-def _numeric(frame, column: str, spec: ProblemSpec, path: Path) -> np.ndarray:
-    import pandas as pd
-
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if len(bad):
-        rows = ", ".join(str(i + 2) for i in bad[:5])  # +2: 1-based, after the header line
-        raise DataFileError(
-            f"{spec.name}: column {column!r} of {str(path)!r} has missing or non-numeric "
-            f"values (line(s) {rows})"
-        )
-    return values
 
 
 EMPIRICAL = EmpiricalSuite()

@@ -12,7 +12,7 @@ import numpy as np
 
 from srbench_lite.data.problem import Problem
 from srbench_lite.data.registry import get_spec, problem_suite
-from srbench_lite.errors import InvalidValueError
+from srbench_lite.errors import InvalidValueError, SrbenchError
 
 
 def problem_seed(name: str, seed: int, stream: int = 0) -> np.random.SeedSequence:
@@ -74,13 +74,16 @@ def load_problem(
         split: train fraction, (train, test) or (train, val, test) fractions; suite default
             when None (SRBench 75/25 with at most 10,000 training rows; SRSD 80/10/10;
             EmpiricalBench takes no split).
-        data_file: EmpiricalBench only: a CSV of the original measurements to use instead of
-            synthetic data.
+        data_file: a file of real rows to use instead of generated ones (a CSV, or PMLB's
+            ``.tsv.gz``; :mod:`srbench_lite.data.data_files`): the problem's features by name
+            and ``target`` (or the output's name). Split as the suite splits its rows, at
+            most 10,000 training rows; EmpiricalBench's historical tables: train = test =
+            all rows. ``noise`` is added to its training target as to generated rows.
         pmlb_cache_dir: the local PMLB cache (``<dir>/<name>/<name>.tsv.gz``). Suites of
             real data (``srbench-blackbox``) read their datasets there with
             ``pmlb.fetch_data`` (default: ``$SRBENCH_LITE_PMLB_CACHE``, see
-            :mod:`srbench_lite.data.pmlb_cache`); a generated suite reads the file there
-            instead of generating, and it must have the problem's features and ``target``.
+            :mod:`srbench_lite.data.pmlb_cache`); a ground-truth suite reads the file there
+            instead of generating, as a ``data_file``.
         intrinsic_noise: EmpiricalBench only: keep the PySR paper's relative noise on the
             training target (default) or switch it off.
     """
@@ -90,20 +93,38 @@ def load_problem(
     noise = _check_noise(noise)
     n_samples = _check_n_samples(n_samples)
     rng = np.random.default_rng(problem_seed(name, seed))
+    reads_pmlb = "pmlb_cache_dir" in suite.options  # a suite of PMLB files finds its cache
+    if pmlb_cache_dir is not None and not reads_pmlb:  # the PMLB file is the data file
+        from srbench_lite.data.pmlb_io import pmlb_path
+
+        if data_file is not None:
+            raise InvalidValueError("give data_file or pmlb_cache_dir, not both")
+        data_file = pmlb_path(pmlb_cache_dir, name)
+        if not data_file.is_file():
+            raise SrbenchError(f"no PMLB file for {name!r}: expected {data_file}")
+    own_reader = "data_file" in suite.options  # EmpiricalBench reads its historical tables
     options = {}
-    if data_file is not None:
+    if data_file is not None and own_reader:
         options["data_file"] = data_file
     if not intrinsic_noise and "intrinsic_noise" in suite.options:
         options["intrinsic_noise"] = False  # a no-op for suites without intrinsic noise
-    reads_pmlb = "pmlb_cache_dir" in suite.options  # a suite of PMLB files finds its cache
     if reads_pmlb:
         options["pmlb_cache_dir"] = pmlb_cache_dir
-    if pmlb_cache_dir is not None and not reads_pmlb:
-        from srbench_lite.data.pmlb_io import arrays_from_pmlb_cache
+    if data_file is not None and not own_reader:
+        from srbench_lite.data.data_files import arrays_from_file
 
-        if options:
-            raise InvalidValueError("pmlb_cache_dir cannot be combined with " + ", ".join(options))
-        arrays = arrays_from_pmlb_cache(spec, suite, pmlb_cache_dir, rng, split)
+        if not spec.has_truth:
+            raise InvalidValueError(
+                f"{name} (suite {suite.name}) is real data without a ground truth, read from "
+                "the PMLB cache (pmlb_cache_dir); data_file replaces a ground-truth problem's rows"
+            )
+        if options or n_samples is not None:
+            what = ", ".join([*options, *(["n_samples"] if n_samples is not None else [])])
+            raise InvalidValueError(
+                f"{name}: a data file's rows are all used (split as the suite splits); "
+                f"data_file cannot be combined with {what}"
+            )
+        arrays = arrays_from_file(spec, suite, data_file, rng, split)
     else:
         arrays = suite.make_arrays(spec, rng=rng, n_samples=n_samples, split=split, **options)
     noise_rng = np.random.default_rng(problem_seed(name, seed, stream=1))

@@ -1,7 +1,7 @@
 """The report section "Conditions vs. the published results": where the published rows come
 from, which problems they cover, and this report's conditions (from the records and each
 run's ``run.json``) beside the published ones (from
-:class:`~srbench_lite.published.PublishedSource`): problems, noise, seeds, budget,
+:class:`~srbench_lite.published.PublishedSource`): problems, data rows, noise, seeds, budget,
 hyperparameters and judge.
 """
 
@@ -130,11 +130,12 @@ def conditions_section(data: ReportData, overlay: PublishedOverlay) -> Section:
     theirs = {
         aspect: "; ".join(src.condition(t, aspect) for t in tracks if src.condition(t, aspect))
         or "–"
-        for aspect in ("problems", "noise", "split", "seeds", "budget", "hyperparameters")
+        for aspect in ("problems", "data", "noise", "split", "seeds", "budget", "hyperparameters")
     }
     ours = dict(settings(data))
     rows = [
         ("problems", _problems(data, overlay), theirs["problems"]),
+        ("data rows", ours.get("Data rows", "–"), theirs["data"]),
         ("noise levels", ours.get("Noise levels", "–"), theirs["noise"]),
         ("seeds", _seeds(data), theirs["seeds"]),
         ("time budget", _budget(data, configs), theirs["budget"]),

@@ -112,9 +112,13 @@ def normalize(
         if name not in frame:
             frame[name] = None
     for name in ("schema_version", "expression_mismatch", "form_recovery", "has_expression",
-                 *NUMERIC_FIELDS):  # fmt: skip
+                 "data_source", "data_sha256", *NUMERIC_FIELDS):  # fmt: skip
         if name not in frame:  # fields newer than the record's schema
             frame[name] = None
+    # rows are generated unless the record says a file's (records from before data files)
+    frame["data_source"] = frame["data_source"].map(
+        lambda v: "file" if v == "file" else "generated"
+    )
     if "run" not in frame:
         frame["run"] = None
     lacking = frame[list(REQUIRED_FIELDS)].isna().any(axis=1)
@@ -161,7 +165,8 @@ def load_runs(paths: Sequence[str | Path]) -> LoadedRuns:
     """Read one or more run directories (or ``records.jsonl`` files) into one frame.
 
     Each record gets a ``run`` column naming its directory. A job (suite, dataset, method,
-    seed, noise) recorded twice keeps its last record, so a later run given later on the
+    seed, noise and the data file's sha256, :data:`~srbench_lite.records.JOB_KEY`) recorded
+    twice keeps its last record, so a later run given later on the
     command line supersedes an earlier one; the count is reported.
     """
     if not paths:

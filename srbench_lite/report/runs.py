@@ -153,8 +153,32 @@ def settings(data: ReportData) -> list[tuple[str, str]]:
                 f"{int(sizes['n_test'].min())}–{int(sizes['n_test'].max())}",
             )
         )
+    out.append(("Data rows", data_rows_text(rec)))
     out.append(("Versions", versions_text(data) or "–"))
     return out
+
+
+def data_rows_text(rec: pd.DataFrame) -> str:
+    """Which rows the jobs used: generated from each problem's formula, or real rows read
+    from files (``run --data-dir`` / ``--pmlb-cache``; records' ``data_source``)."""
+    source = rec["data_source"] if "data_source" in rec else pd.Series("generated", rec.index)
+    problems = rec[["suite", "dataset"]].drop_duplicates()
+    real = rec.loc[source.eq("file"), ["suite", "dataset"]].drop_duplicates()
+    if real.empty:
+        return "generated from each problem's formula (no data files)"
+    names = ", ".join(sorted(set(real["dataset"])))
+    rest = "; generated for the rest" if len(real) < len(problems) else ""
+    text = (
+        f"real rows read from files for {len(real)} of {len(problems)} problems ({names}), "
+        f"each record with its file's sha256{rest}"
+    )
+    both = rec.loc[source.ne("file"), ["suite", "dataset"]].merge(real).drop_duplicates()
+    if len(both):
+        text += (
+            f"; {', '.join(sorted(set(both['dataset'])))} also have records of generated rows "
+            "(both are counted)"
+        )
+    return text
 
 
 def versions_text(data: ReportData) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from srbench_lite.errors import InvalidValueError, SrbenchError
+from srbench_lite.errors import SrbenchError
 from srbench_lite.records import (
     RECORDS_FILE,
     RecordWriter,
@@ -29,7 +29,7 @@ from srbench_lite.records import (
     write_run_json,
 )
 from srbench_lite.runner.config import JobOptions, RunConfig
-from srbench_lite.runner.jobs import Job, build_jobs, select_problems
+from srbench_lite.runner.jobs import Job, build_jobs, data_sources, select_problems
 
 __all__ = ["RunSummary", "execute_run", "run_benchmark"]
 
@@ -93,6 +93,9 @@ def execute_run(
     problems = select_problems(config.suites, config.datasets, config.limit)
     specs = resolve_methods(config.methods)
     pmlb_cache = ensure_data(problems, config)
+    sources = data_sources(  # files of real rows (--data-dir, --pmlb-cache), each checked
+        problems, config.data_dir, config.pmlb_cache, pmlb_read=bool(pmlb_cache)
+    )
     client = None
     if config.backend == "dask":  # a wrong address must fail before the run directory is made
         from srbench_lite.runner.backends import check_workers, connect
@@ -126,7 +129,7 @@ def execute_run(
         meta = {**previous, "resumed": [*previous.get("resumed", []), meta]}
     write_run_json(run_dir, meta)
 
-    jobs = build_jobs(problems, config.methods, config.seed_list, config.noise)
+    jobs = build_jobs(problems, config.methods, config.seed_list, config.noise, sources)
     done = finished_keys(run_dir) if config.resume else set()
     todo = [j for j in jobs if j.key not in done]
     if todo and client is None:
@@ -157,12 +160,7 @@ def ensure_data(problems: Sequence[tuple[str, str]], config: RunConfig) -> str:
             cache = str(folder.resolve())
         else:
             suite.ensure_data(datasets)
-    if config.pmlb_cache is not None and not cache:
-        raise InvalidValueError(
-            f"--pmlb-cache is read by suites of PMLB files (srbench-blackbox); none of the "
-            f"selected suites ({', '.join(by_suite)}) reads one"
-        )
-    return cache
+    return cache  # an explicit --pmlb-cache no suite reads: see runner.jobs.data_sources
 
 
 def _run_jobs(
@@ -239,6 +237,7 @@ def run_benchmark(
     pmlb_cache: str | os.PathLike | None = None,
     suite_seed: int | None = None,
     command: Sequence[str] | None = None,
+    data_dir: str | os.PathLike | None = None,
 ):
     """Run methods × problems × seeds × noise levels, one child process per job; return every
     record of the run directory as a pandas DataFrame (``df.attrs["run_dir"]`` says where).
@@ -269,6 +268,9 @@ def run_benchmark(
         suite_seed: the seed of the seeded suites (``random-law``; ``--suite-seed``): a new
             seed is a new benchmark. A suite can also carry it: ``random-law:seed=7,n=10``.
         command: the command line recorded in ``run.json`` (default ``sys.argv``).
+        data_dir: a folder of real rows: ``<problem>.csv`` (or ``.tsv.gz``, PMLB layout)
+            replaces a ground-truth problem's generated rows (docs/reproducing_srbench.md);
+            ``pmlb_cache``, when given, is read the same way for ground-truth problems.
 
     Bad values raise :class:`~srbench_lite.errors.SrbenchError` before any job starts. Jobs
     run in child processes started from a forkserver: call this under
@@ -282,6 +284,7 @@ def run_benchmark(
         scheduler=scheduler, smoke=smoke, limit=limit, memory_mb=memory_mb,
         kill_factor=kill_factor, kill_grace_s=kill_grace_s, metric_timeout=metric_timeout,
         params=params or {}, progress=progress, pmlb_cache=pmlb_cache, suite_seed=suite_seed,
+        data_dir=data_dir,
     )  # fmt: skip
     summary = execute_run(config, command=command)
     frame = pd.DataFrame.from_records(read_records(summary.run_dir))

@@ -151,7 +151,10 @@ class RunConfig:
     ``backend`` is ``local`` or ``dask`` (with ``scheduler``, ``tcp://HOST:PORT``). ``smoke``
     uses each method's small smoke settings; ``params`` maps a method to parameter overrides.
     ``pmlb_cache`` is the local PMLB cache that suites of real data (``srbench-blackbox``)
-    read (default ``$SRBENCH_LITE_PMLB_CACHE``, see :mod:`srbench_lite.data.pmlb_cache`).
+    read (default ``$SRBENCH_LITE_PMLB_CACHE``, see :mod:`srbench_lite.data.pmlb_cache`); when
+    given, ground-truth problems with a file there read it too. ``data_dir`` is a folder of
+    real rows (``<problem>.csv`` or ``.tsv.gz``) that replace the generated rows of the
+    ground-truth problems that have a file (:mod:`srbench_lite.data.data_files`).
     """
 
     suites: tuple[str, ...] = ()
@@ -176,6 +179,7 @@ class RunConfig:
     progress: bool = False
     pmlb_cache: Path | None = None
     suite_seed: int | None = None
+    data_dir: Path | None = None
 
     def __post_init__(self) -> None:
         from srbench_lite.data.registry import suite_names
@@ -207,6 +211,14 @@ class RunConfig:
             if not str(self.pmlb_cache).strip():
                 raise InvalidValueError("--pmlb-cache needs a folder")
             put("pmlb_cache", Path(self.pmlb_cache).expanduser())
+        if self.data_dir is not None:
+            text = str(self.data_dir).strip()
+            folder = Path(text).expanduser()
+            if not text or not folder.is_dir():
+                raise InvalidValueError(
+                    f"--data-dir must be an existing folder of data files, got {str(self.data_dir)!r}"
+                )
+            put("data_dir", folder.resolve())
         put("backend", canonical_backend(self.backend))
         if self.backend == "dask" and not self.scheduler:
             raise InvalidValueError("--backend dask needs --scheduler tcp://HOST:PORT")
@@ -282,6 +294,7 @@ class RunConfig:
             "metric_timeout_s": self.metric_timeout,
             "params": self.params,
             "pmlb_cache": options.pmlb_cache,
+            "data_dir": None if self.data_dir is None else str(self.data_dir),
             "methods_path": options.methods_path,
             "suites_path": options.suites_path,
             "n_problems": n_problems,

@@ -36,6 +36,8 @@ def _base_record(job: Job, options: JobOptions) -> dict[str, Any]:
         "smoke": options.smoke,
         "host": socket.gethostname(),
         "has_expression": _has_expression(job.method),
+        "data_source": job.data_source,
+        "data_sha256": job.data_sha256 or None,
     }
 
 
@@ -125,7 +127,8 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
     record["true_expression"] = _truth(job.dataset)
     if res is not None:
         _merge(record, res)
-    record["versions"] = package_versions(tuple(res.method_requires if res else ()))
+    record["versions"] = (res.env_versions if res is not None and res.env_versions
+                          else package_versions(tuple(res.method_requires if res else ())))  # fmt: skip
 
     if outcome.kind == "timeout" and outcome.phase == "starting":
         from srbench_lite.runner.child import STARTUP_TIMEOUT_S

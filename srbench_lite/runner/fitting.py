@@ -73,7 +73,11 @@ def _fit_job(job: Job, options: JobOptions, out: FitResult, ready, t0: float) ->
     if options.pmlb_cache:  # suites of PMLB files read the run's cache
         os.environ[PMLB_ENV] = options.pmlb_cache
     out.enter("setup")
-    problem = load_problem(job.dataset, seed=job.seed, noise=job.noise)
+    if job.data_file:  # real rows, the very file the run checked before any job
+        problem = load_problem(job.dataset, seed=job.seed, noise=job.noise, data_file=job.data_file)
+        _check_same_file(job, problem.meta.get("data_sha256"))
+    else:
+        problem = load_problem(job.dataset, seed=job.seed, noise=job.noise)
     names = list(problem.feature_names)
     out.true_expression = problem.formula or None  # None: no ground truth (black box)
     out.feature_names, out.n_features = names, len(names)
@@ -81,12 +85,15 @@ def _fit_job(job: Job, options: JobOptions, out: FitResult, ready, t0: float) ->
     spec = get_method(job.method)
     out.method_requires = list(spec.requires)
     out.has_expression = spec.has_expression
-    model = spec.build(
-        time_budget_s=options.time_budget_s,
-        seed=job.seed,
-        smoke=options.smoke,
-        overrides=options.method_params(job.method),
-    )
+    build = dict(time_budget_s=options.time_budget_s, seed=job.seed, smoke=options.smoke,
+                 overrides=options.method_params(job.method))  # fmt: skip
+    if spec.environment is None:
+        model = spec.build(**build)
+    else:  # the estimator runs on its environment's interpreter; the rest stays here
+        from srbench_lite.environments.client import start_estimator
+
+        model = start_estimator(spec, **build)
+        out.environment, out.env_versions = model.env_name, model.versions
     X_train = np.asarray(problem.X_train, dtype=float)
     y_train = np.asarray(problem.y_train, dtype=float)
     out.enter("fit")
@@ -100,8 +107,8 @@ def _fit_job(job: Job, options: JobOptions, out: FitResult, ready, t0: float) ->
         out.fit_time_s = time.perf_counter() - start
         if isinstance(exc, MemoryError):
             out.fail(_error_text(exc, "fit ran out of memory (see --memory-mb)"), kind="memory")
-        else:
-            out.fail(_error_text(exc, "fit failed"))
+        else:  # an environment's failure may name its own kind (its process crashed)
+            out.fail(_error_text(exc, "fit failed"), kind=getattr(exc, "error_kind", None))
         return None
     out.fit_time_s = time.perf_counter() - start
     if fitted is not None:
@@ -133,6 +140,17 @@ def _fit_job(job: Job, options: JobOptions, out: FitResult, ready, t0: float) ->
     else:
         out.succeed()
     return np.asarray(problem.X_test[:CHECK_ROWS], dtype=float)
+
+
+def _check_same_file(job: Job, sha256: str | None) -> None:
+    """A data file that changed after the run checked it would mix rows under one key."""
+    from srbench_lite.data.data_files import DataFileError
+
+    if sha256 != job.data_sha256:
+        raise DataFileError(
+            f"{job.dataset}: the data file {job.data_file!r} changed since the run started "
+            f"(sha256 {sha256} now, {job.data_sha256} when checked); run again with --resume"
+        )
 
 
 def _predictions(model, X, n: int, which: str):
@@ -211,8 +229,9 @@ def _measure_model(out: FitResult, spec, model) -> None:
     if spec.model_size is None:
         out.model_size = None
         return
-    try:
-        size = spec.model_size(model)
+    try:  # a model in its own environment is measured there
+        remote = getattr(model, "remote_model_size", None)
+        size = remote() if remote is not None else spec.model_size(model)
         out.model_size = None if size is None else float(size)
     except Exception as exc:  # the job's fit and R² stand; only the size is unknown
         out.model_size = None

@@ -8,14 +8,16 @@ only (the method by name, resolved through the registry inside the job's child p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from srbench_lite.errors import InvalidValueError, UnknownNameError
 from srbench_lite.records import job_key
 from srbench_lite.runner.config import count
 
-__all__ = ["Job", "build_jobs", "select_problems"]
+__all__ = ["Job", "build_jobs", "data_sources", "select_problems"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,15 @@ class Job:
     method: str
     seed: int
     noise: float
+    #: the file of real rows read instead of generated ones (absolute path; "": generated)
+    data_file: str = ""
+    #: that file's SHA-256 ("" for generated rows); part of the job's key
+    data_sha256: str = ""
+
+    @property
+    def data_source(self) -> str:
+        """Where the job's rows come from: ``"file"`` or ``"generated"``."""
+        return "file" if self.data_file else "generated"
 
     @property
     def key(self) -> tuple:
@@ -85,12 +96,90 @@ def build_jobs(
     methods: Sequence[str],
     seeds: Sequence[int],
     noise: Sequence[float],
+    sources: Mapping[tuple[str, str], tuple[str, str]] | None = None,
 ) -> list[Job]:
-    """The job list, ordered problem-major so that early records cover every method."""
+    """The job list, ordered problem-major so that early records cover every method.
+    ``sources``: ``(suite, dataset)`` -> ``(file, sha256)`` of the problems read from files
+    (:func:`data_sources`)."""
+    sources = sources or {}
     return [
-        Job(suite=s, dataset=d, method=m, seed=int(seed), noise=float(level))
+        Job(suite=s, dataset=d, method=m, seed=int(seed), noise=float(level),
+            data_file=file, data_sha256=sha)
         for s, d in problems
+        for file, sha in [sources.get((s, d), ("", ""))]
         for seed in seeds
         for level in noise
         for m in methods
-    ]
+    ]  # fmt: skip
+
+
+def data_sources(
+    problems: Sequence[tuple[str, str]],
+    data_dir: str | os.PathLike | None = None,
+    pmlb_cache: str | os.PathLike | None = None,
+    *,
+    pmlb_read: bool = False,
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """The file of real rows of each ground-truth problem that has one, as ``(suite,
+    dataset)`` -> ``(absolute path, sha256)``: ``data_dir``'s (``DIR/<name>.csv``,
+    ``DIR/<name>.tsv.gz`` or ``DIR/<name>/<name>.tsv.gz``) first, else the PMLB cache's
+    (``DIR/<name>/<name>.tsv.gz``, as ``pmlb.fetch_data`` writes it). Problems without one
+    are generated.
+
+    Each file is read once here, as its jobs will read it, so a bad file (a missing column, a
+    non-numeric cell, too few rows) stops the run before any job with a
+    :class:`~srbench_lite.data.data_files.DataFileError`. A folder that holds no file for any
+    selected ground-truth problem is an error too (unless ``pmlb_read``: a black-box suite
+    reads that cache)."""
+    from srbench_lite.data import get_suite
+    from srbench_lite.data.data_files import find_data_file
+    from srbench_lite.data.pmlb_io import pmlb_path
+
+    found: dict[str, tuple[str, str]] = {}  # dataset -> (path, sha256); checked once
+    origins = {"data_dir": 0, "pmlb_cache": 0}
+    sources = {}
+    for suite, dataset in problems:
+        if not get_suite(suite).has_ground_truth:
+            continue
+        if dataset not in found:
+            path = find_data_file(dataset, data_dir) if data_dir is not None else None
+            origin = "data_dir"
+            if path is None and pmlb_cache is not None:
+                path, origin = pmlb_path(pmlb_cache, dataset), "pmlb_cache"
+            if path is None or not path.is_file():
+                continue
+            path = Path(path).resolve()
+            found[dataset] = (str(path), _check_file(dataset, path))
+            origins[origin] += 1
+        sources[(suite, dataset)] = found[dataset]
+    names = [d for s, d in problems if get_suite(s).has_ground_truth][:3]
+    if data_dir is not None and not origins["data_dir"]:
+        raise InvalidValueError(
+            f"--data-dir {str(data_dir)!r} holds no file for any selected ground-truth problem "
+            f"(looked for <problem>.csv, <problem>.tsv.gz and <problem>/<problem>.tsv.gz, "
+            f"e.g. {', '.join(f'{n}.csv' for n in names) or 'none selected'})"
+        )
+    if pmlb_cache is not None and not pmlb_read and not origins["pmlb_cache"]:
+        raise InvalidValueError(
+            f"--pmlb-cache {str(pmlb_cache)!r} holds no PMLB file for any selected problem "
+            f"(looked for <name>/<name>.tsv.gz, e.g. "
+            f"{', '.join(f'{n}/{n}.tsv.gz' for n in names) or 'none selected'}); it is read by "
+            "the black-box suite and by ground-truth problems that have a file there"
+        )
+    return sources
+
+
+def _check_file(name: str, path: Path) -> str:
+    """Load problem ``name`` from ``path`` once, as its jobs will, and return the file's
+    SHA-256; raises :class:`~srbench_lite.data.data_files.DataFileError` naming what is wrong
+    (a missing column, a non-numeric cell, fewer than ``MIN_ROWS`` rows)."""
+    from srbench_lite.data import load_problem
+    from srbench_lite.data.data_files import MIN_ROWS, DataFileError
+
+    problem = load_problem(name, data_file=path)
+    n_rows = int(problem.meta.get("n_rows", len(problem.y_train)))
+    if n_rows < MIN_ROWS:
+        raise DataFileError(
+            f"{name}: {str(path)!r} has {n_rows} data row(s); a run needs at least {MIN_ROWS}"
+        )
+    return str(problem.meta["data_sha256"])
