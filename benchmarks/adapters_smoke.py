@@ -7,6 +7,7 @@ adapter's conversion fidelity), and SRBench's symbolic recovery. Without the run
 isolation, so use it for checks, not for benchmarks of hanging tools.
 
     python benchmarks/adapters_smoke.py --methods gplearn,operon,rils-rols,ffx --budget 10
+    python benchmarks/adapters_smoke.py --methods itea,bingo,qlattice,kan --budget 4
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def run_one(method_name: str, problem: str, budget: float, seed: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--methods", default="gplearn,operon,rils-rols,ffx")
+    ap.add_argument("--methods", default="gplearn,operon,rils-rols,ffx,itea,bingo,qlattice,kan")
     ap.add_argument("--suite", default="smoke")
     ap.add_argument("--budget", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=0)

@@ -18,7 +18,7 @@ from srbench_lite import __version__
 from srbench_lite.errors import SrbenchError
 
 #: sub-command modules under ``srbench_lite.commands``, in help order
-COMMANDS = ("datasets", "generate", "methods", "run", "report", "score")
+COMMANDS = ("datasets", "generate", "methods", "env", "run", "report", "score")
 
 
 def build_parser() -> argparse.ArgumentParser:

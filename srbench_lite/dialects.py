@@ -23,6 +23,13 @@ tool-specific spellings, each with SRBench's reading of it or where we depart fr
 ``bsr``
     square brackets group like parentheses (SRBench deletes them, which changes
     ``2*[x0 + x1]``).
+``bingo``
+    Bingo's console strings: ``X_0`` names, ``^`` power, products written ``(a)(b)`` and
+    ``(|a|)^(b)`` for its safe power. Bingo evaluates ``log`` and ``sqrt`` of the absolute
+    value, so they are read as ``log(Abs(u))`` and ``sqrt(Abs(u))`` (SRBench reads the plain
+    functions; the two agree where ``u > 0``).
+``kan``
+    pykan's ``symbolic_formula()`` printed by sympy, over ``x_1, x_2, ...`` (1-based).
 ``numpy``
     numpy-indexed strings ``x[:, 0]``, ``x[0]``, ``X[:, 0]`` (0-based).
 """
@@ -43,6 +50,8 @@ class Dialect:
     (``x0``: 0, ``X1``: 1). ``word_operators``: GP-GOMEA's infix ``p/`` and ``aq``.
     ``bars``: ``"abs"`` reads ``|u|`` as ``Abs(u)``, ``"protected"`` drops the bars of a
     protected function's argument (FEAT). ``brackets``: ``[ ]`` group like ``( )`` (BSR).
+    ``implicit_product``: ``)(`` is a product (Bingo's ``(a)(b)``). ``abs_functions``: functions
+    (``log``, ``sqrt``) the tool applies to the absolute value of their argument (Bingo).
     """
 
     name: str
@@ -51,7 +60,20 @@ class Dialect:
     word_operators: bool = False
     bars: str = "abs"
     brackets: bool = False
+    implicit_product: bool = False
+    abs_functions: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        unknown = set(self.abs_functions) - set(_ABS_READINGS)
+        if unknown:
+            raise ValueError(
+                f"dialect {self.name!r}: abs_functions may hold {', '.join(_ABS_READINGS)}, "
+                f"not {', '.join(sorted(unknown))}"
+            )
+
+
+#: function -> its absolute-value reading in the parser's function table
+_ABS_READINGS = {"log": "logabs", "sqrt": "sqrtabs"}
 
 DIALECTS: dict[str, Dialect] = {
     d.name: d
@@ -76,6 +98,14 @@ DIALECTS: dict[str, Dialect] = {
         Dialect("ellyn", "ellyn/EPLEX: as FEAT", 0, bars="protected"),
         Dialect("itea", "ITEA: np.cos, sqrtAbs, id, x0 or x[:, 0]; x0 is the 1st feature", 0),
         Dialect("bsr", "BSR: [ ] group like ( ); x0 is the 1st feature", 0, brackets=True),
+        Dialect(
+            "bingo",
+            "Bingo: X_0 names, (a)(b) products, ^, log/sqrt of |u|; X_0 is the 1st feature",
+            0,
+            implicit_product=True,
+            abs_functions=("log", "sqrt"),
+        ),
+        Dialect("kan", "pykan symbolic_formula (sympy syntax); x_1 is the 1st feature", 1),
         Dialect("numpy", "numpy-indexed strings x[:, 0], x[0], X[:, 0]; index 0 is the 1st", 0),
         Dialect("x0", "generic 0-based indices x0/X0/x_0/x[0]", 0),
         Dialect("x1", "generic 1-based indices x1/X1/x_1/x[1]", 1),
@@ -86,6 +116,8 @@ DIALECTS: dict[str, Dialect] = {
 _OPERAND_END = r"(?<=[\w.)\]])"
 _PROTECTED_DIV = re.compile(_OPERAND_END + r"\s*p/")
 _ANALYTIC_QUOTIENT = re.compile(_OPERAND_END + r"\s*aq(?=\s*[\w.(\[+-])")
+#: Bingo's ``(a)(b)``: a closing parenthesis directly followed by an opening one
+_IMPLICIT_PRODUCT = re.compile(r"\)\s*\(")
 
 
 def _bars(text: str, keep_abs: bool) -> str:
@@ -125,5 +157,9 @@ def preprocess(text: str, dialect: Dialect) -> str:
         text = _ANALYTIC_QUOTIENT.sub(" @ ", text)
     if dialect.brackets:
         text = text.replace("[", "(").replace("]", ")")
+    if dialect.implicit_product:
+        text = _IMPLICIT_PRODUCT.sub(")*(", text)
+    for name in dialect.abs_functions:
+        text = re.sub(rf"(?<![\w.]){name}(?=\s*\()", _ABS_READINGS[name], text)
     text = _bars(text, keep_abs=dialect.bars == "abs")
     return text.replace("^", "**")

@@ -93,10 +93,14 @@ class FitResult:
     predict_time_s: float | None = None
     score_time_s: float | None = None
     n_features: int | None = None
+    environment: str | None = None  # the method's own environment (<method>-<digest>), if any
     # -- child to parent only
     phase: str = field(default="start", metadata=_TRANSPORT)  # a key of PHASES
     feature_names: list[str] | None = field(default=None, metadata=_TRANSPORT)
     method_requires: list[str] = field(default_factory=list, metadata=_TRANSPORT)
+    #: package versions where the method ran, when that is its own environment (the record's
+    #: ``versions``; None: srbench-lite's own interpreter, read by the parent)
+    env_versions: dict[str, str] | None = field(default=None, metadata=_TRANSPORT)
 
     def enter(self, phase: str) -> None:
         """Move on to ``phase`` (a key of :data:`PHASES`)."""

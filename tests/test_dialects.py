@@ -35,6 +35,15 @@ CASES = [
     # ITEA: np. prefixes, numpy indexing, id, sqrtAbs
     ("itea", "0.5*id(x[:,0]*x[:,1]**2) + 1.2*np.cos(x[:,2])", 0.5 * m * v**2 + 1.2 * sp.cos(c)),
     ("itea", "2.0*sqrtAbs(x0*x2) - 0.1*np.log(x1)", 2.0 * sp.sqrt(sp.Abs(m * c)) - 0.1 * sp.log(v)),
+    # Bingo: X_0 names, (a)(b) products, ^, safe power (|a|)^(b), log/sqrt of |u|
+    ("bingo", "((0.5)(X_0))((X_1)^(2))", 0.5 * m * v**2),
+    (
+        "bingo",
+        "sqrt(X_0) - (log((X_1)(X_2))) + (|X_2|)^(1.5)",
+        sp.sqrt(sp.Abs(m)) - sp.log(sp.Abs(v * c)) + sp.Abs(c) ** 1.5,
+    ),
+    # pykan: sympy printing of symbolic_formula(), 1-based x_1
+    ("kan", "0.5*x_1*x_2**2 + 0.1*sin(2.0*x_3 - 1.0)", 0.5 * m * v**2 + 0.1 * sp.sin(2.0 * c - 1.0)),
     # numpy-indexed strings
     ("numpy", "x[:, 0]*x[:, 1]**2/2", m * v**2 / 2),
     ("numpy", "x[0]*np.exp(-x[2])", m * sp.exp(-c)),
@@ -78,6 +87,17 @@ def test_abs_bars():
     with pytest.raises(ModelParseError, match="unbalanced"):
         parse_model("|x| + |y")
     assert preprocess("sqrt(|x_0|)", DIALECTS["feat"]) == "sqrt((x_0))"
+
+
+def test_bingo_abs_readings_touch_only_whole_function_names():
+    d = DIALECTS["bingo"]
+    assert preprocess("sqrt(X_0) + log (X_1)", d) == "sqrtabs(X_0) + logabs (X_1)"
+    assert preprocess("(X_0)(X_1)", d) == "(X_0)*(X_1)"
+    # a name that only ends in log is not the function; other dialects read plain log/sqrt
+    assert preprocess("plog(X_0)", d) == "plog(X_0)"
+    assert parse_model("log(x0)", dialect="x0") == sp.log(sp.Symbol("x0"))
+    with pytest.raises(ValueError, match="abs_functions may hold log, sqrt"):
+        type(d)("t", "test", 0, abs_functions=("exp",))
 
 
 def test_numpy_prefix_is_only_for_whitelisted_functions():

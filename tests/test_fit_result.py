@@ -24,7 +24,7 @@ WRITTEN_NAMES = {
     "expression_rel_diff", "expression_f32_diff", "schema_version", "run_id", "job_id",
     "problem_seed", "error_kind", "metric_error", "raw_expression", "setup_time_s",
     "predict_time_s", "score_time_s", "wall_time_s", "n_features", "smoke", "host",
-    "started_at", "finished_at",
+    "started_at", "finished_at", "data_source", "data_sha256", "environment",
 }  # fmt: skip
 
 
@@ -48,7 +48,7 @@ def _filled() -> FitResult:
 def test_record_names_are_unchanged_and_derived_from_fit_result():
     assert set(RECORD_FIELDS) == WRITTEN_NAMES and len(RECORD_FIELDS) == len(WRITTEN_NAMES)
     assert set(RESULT_FIELDS) <= set(RECORD_FIELDS)
-    assert not {"phase", "feature_names", "method_requires"} & set(RECORD_FIELDS)
+    assert not {"phase", "feature_names", "method_requires", "env_versions"} & set(RECORD_FIELDS)
     assert SCHEMA_FIELDS[:5] == ("dataset", "suite", "method", "seed", "noise")
     assert SCHEMA_FIELDS[-2:] == ("time_budget_s", "versions")
 

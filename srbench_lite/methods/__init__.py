@@ -5,6 +5,7 @@ See ``docs/adding_a_method.md`` for a complete example.
 
 from __future__ import annotations
 
+from srbench_lite.methods.environment import Environment
 from srbench_lite.methods.registry import (
     ENTRY_POINT_GROUP,
     ENV_PATH,
@@ -19,6 +20,7 @@ from srbench_lite.methods.spec import MethodSpec
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_PATH",
+    "Environment",
     "MethodSpec",
     "MethodUnavailableError",
     "get_method",

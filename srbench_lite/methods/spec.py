@@ -18,6 +18,11 @@ baselines) declares ``has_expression=False`` and needs no ``sympy()``: the runne
 ``predict()``, records no expression and no symbolic metric (recovery and NED are "not
 applicable"), and records the size its ``model_size`` callable measures (``None``: not
 applicable). For a method with an expression the model size is its expression's complexity.
+
+A method whose dependencies clash with srbench-lite's declares an
+:class:`~srbench_lite.methods.environment.Environment` (``environment=``): its estimator then
+runs in a virtual environment of its own, built by ``srbench-lite env create NAME``, and its
+``requires`` are the modules of that environment (see ``docs/environments.md``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from srbench_lite.methods.environment import Environment
 
 __all__ = ["EXPRESSION_SIZE", "MethodSpec"]
 
@@ -48,6 +56,10 @@ class MethodSpec:
     ``has_expression=False`` declares a model without a symbolic expression (no ``sympy()``):
     it is judged on ``predict()`` alone and its size is ``model_size(fitted_estimator)`` (a
     number, or ``None`` when not applicable), described in words by ``model_size_measure``.
+
+    ``environment`` (an :class:`~srbench_lite.methods.environment.Environment`): the method
+    runs in its own virtual environment; ``requires`` then names modules of that environment,
+    and the method is available once the environment is created.
     """
 
     name: str
@@ -65,6 +77,7 @@ class MethodSpec:
     has_expression: bool = True
     model_size: Callable[[Any], float | None] | None = None
     model_size_measure: str = ""
+    environment: Environment | None = None
 
     def __post_init__(self) -> None:
         if self.has_expression and self.model_size is not None:
@@ -79,10 +92,21 @@ class MethodSpec:
 
     def missing(self) -> str | None:
         """Why the method cannot run here, or ``None`` when it can."""
+        if self.environment is not None:  # its modules live in its environment
+            from srbench_lite.environments.places import missing_reason
+
+            reason = missing_reason(self)
+            if reason:
+                return reason
+            return self._checked()
         absent = [m for m in self.requires if _find_spec(m) is None]
         if absent:
             how = f"; install with: {self.install}" if self.install else ""
             return f"missing package {', '.join(absent)}{how}"
+        return self._checked()
+
+    def _checked(self) -> str | None:
+        """What the method's own ``check`` says (None: no check, or nothing wrong)."""
         if self.check is not None:
             try:
                 return self.check()
