@@ -123,6 +123,16 @@ def _log(a: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
     return sp.log(a) if base is None else sp.log(a, base)
 
 
+
+def real_abs(a: sp.Expr) -> sp.Expr:
+    """``|a|`` of a real model: sympy takes plain symbols as complex and writes
+    ``Abs(c*exp(x))`` as ``|c|*exp(re(x))``; features are real, so ``re(u)`` is ``u`` and
+    ``im(u)`` is 0 (``re``/``im`` are not model functions)."""
+    out = sp.Abs(a)
+    if out.has(sp.re, sp.im):
+        out = out.replace(sp.im, lambda u: sp.S.Zero).replace(sp.re, lambda u: u)
+    return out
+
 _ONE = (1, 1)
 _TWO = (2, 2)
 _MANY = (2, 1_000)
@@ -157,16 +167,16 @@ FUNCTIONS: dict[str, tuple[int, int, Callable[..., sp.Expr]]] = {
     "log10": (*_ONE, lambda a: sp.log(a, 10)),
     "log2": (*_ONE, lambda a: sp.log(a, 2)),
     "log1p": (*_ONE, lambda a: sp.log(1 + a)),
-    "logabs": (*_ONE, lambda a: sp.log(sp.Abs(a))),
+    "logabs": (*_ONE, lambda a: sp.log(real_abs(a))),
     "sqrt": (*_ONE, sp.sqrt),
-    "sqrtabs": (*_ONE, lambda a: sp.sqrt(sp.Abs(a))),
-    "sqrtAbs": (*_ONE, lambda a: sp.sqrt(sp.Abs(a))),
+    "sqrtabs": (*_ONE, lambda a: sp.sqrt(real_abs(a))),
+    "sqrtAbs": (*_ONE, lambda a: sp.sqrt(real_abs(a))),
     "plog": (*_ONE, sp.log),
     "id": (*_ONE, lambda a: a),
     "cbrt": (*_ONE, lambda a: checked_pow(a, sp.Rational(1, 3))),
-    "abs": (*_ONE, sp.Abs),
-    "Abs": (*_ONE, sp.Abs),
-    "fabs": (*_ONE, sp.Abs),
+    "abs": (*_ONE, real_abs),
+    "Abs": (*_ONE, real_abs),
+    "fabs": (*_ONE, real_abs),
     "sign": (*_ONE, sp.sign),
     "floor": (*_ONE, sp.floor),
     "ceil": (*_ONE, sp.ceiling),

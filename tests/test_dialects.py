@@ -139,3 +139,11 @@ def test_score_help_lists_the_dialects(capsys):
     for name in DIALECTS:
         assert f"  {name} " in text
     assert "p/" in text and "|u|" in text
+
+
+def test_abs_of_real_features_has_no_re_or_im():
+    """sympy writes Abs(c*exp(x)) over a plain symbol as |c|*exp(re(x)); features are real."""
+    for text, dialect in (("log(2.5*exp(X_0))", "bingo"), ("abs(-2*exp(x0)*x1)", "x0")):
+        expr = parse_model(text, dialect=dialect, feature_names=["a", "b"])
+        assert not expr.has(sp.re, sp.im), expr
+        assert parse_model(expr, feature_names=["a", "b"]) == expr  # a sympy model re-checks
