@@ -2,7 +2,8 @@
 
 Conversion code runs without the tools; where a tool is installed, short fits whose expression
 (parsed in the method's dialect) must reproduce the tool's predictions. Without the tool those
-tests skip, naming the install hint that ``srbench-lite methods`` prints.
+tests skip, naming the install hint that ``srbench-lite methods`` prints. PS-Tree runs in its
+own environment: its fits are in tests/test_pstree.py.
 """
 
 from __future__ import annotations
@@ -83,10 +84,12 @@ def test_budget_and_seed_reach_the_estimator(name):
     assert clone(method.build(time_budget_s=7.5, seed=3)).get_params()["time_budget_s"] == 7.5
 
 
-def test_ps_tree_declares_no_budget_and_its_own_environment():
-    method = get_method("ps-tree")
-    assert method.budget_param is None  # no time limit: generations sized, hard limit stands
-    assert "own environment" in method.install and "--no-build-isolation pstree" in method.install
+def test_ps_tree_runs_in_its_own_environment_under_a_budget():
+    method = get_method("ps-tree")  # more in tests/test_pstree.py
+    assert (method.budget_param, method.seed_param) == ("time_budget_s", "random_state")
+    assert method.environment is not None and method.install.startswith(
+        "srbench-lite env create ps-tree"
+    )
 
 
 def test_qlattice_says_its_licence():
@@ -225,8 +228,3 @@ def test_kan_writes_nothing_and_restores_torch_dtype(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # pykan's ./model checkpoints went to a temp folder
     assert torch.get_default_dtype() == before
     assert est.n_library_edges_ + est.n_linear_edges_ >= 1
-
-
-def test_ps_tree_fit_or_install_hint():
-    X, y, names = _problem("smoke_linear", rows=100)
-    _fit_and_compare("ps-tree", X, y, names, rtol=1e-6)

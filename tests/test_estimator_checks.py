@@ -30,7 +30,6 @@ CHECK_PARAMS: dict[str, dict] = {
     "bingo": {"population_size": 20, "stack_size": 8, "generations": 10, "random_state": 0},
     "kan": {"hidden": 2, "train_steps": 2, "refit_steps": 2, "max_samples": 100,
             "symbolic_samples": 20, "library": ("x", "x^2", "sin"), "random_state": 0},
-    "ps-tree": {"n_pop": 10, "n_gen": 3, "random_state": 0},
     "random-forest": {"n_estimators": 10, "random_state": 0},
     "hist-gb": {"max_iter": 20, "random_state": 0},
     "kernel-ridge": {},
@@ -49,6 +48,8 @@ CHECKED_IN = {
     # its estimator imports only in its own environment (numpy < 2): fitted there through the
     # runner, its predictions checked against its expression, in tests/test_aifeynman.py
     "aifeynman": "tests/test_aifeynman.py::test_smoke_run_in_its_environment",
+    # the same for PS-Tree (its glmnet needs numpy < 2): the checks run in its environment
+    "ps-tree": "tests/test_pstree.py::test_sklearn_checks_in_its_environment",
 }
 #: FFX has no knob to shrink its work: its fits on the checks' data take 3-40 s (~7 min in all)
 SLOW = {"ffx"}
