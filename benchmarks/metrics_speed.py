@@ -20,6 +20,18 @@ Usage::
     python benchmarks/metrics_speed.py [--kinds constants,scaled,shifted,wrong] [--limit N]
         [--timeout 30] [--json out.json]
 
+Replay mode re-judges the models of finished runs (``records.jsonl``, ``.gz`` too) with the
+current judges, as the runner judges them (:mod:`srbench_lite.runner.replay`: the record's
+expression and truth, the problem's first 256 test rows, one long-lived judge worker, the
+metric timeout), and prints each record's time, the median and max per method against the
+recorded ``score_time_s``, and every verdict or NED that differs from the record's::
+
+    python benchmarks/metrics_speed.py --replay RUN/records.jsonl [...] [--slowest 30]
+        [--methods operon,gp] [--timeout 60] [--out replayed.jsonl]
+
+``--out`` writes the replayed rows (new verdicts under the records' field names), which a later
+``--replay`` can compare against.
+
 Truths come from ``srbench_lite.list_problems`` / ``get_spec`` (sample points X from
 ``load_problem``); without the dataset layer it falls back to
 ``../shared/reference/srsd_feynman.csv`` and the default sampling domain.
@@ -98,15 +110,61 @@ def percentile(values, q):
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
+def replay_main(args) -> int:
+    """``--replay``: re-judge the records' models (see the module docstring)."""
+    from srbench_lite.runner.replay import read_records, replay_records, summarize
+
+    records = read_records(args.replay)
+    if args.methods:
+        wanted = set(args.methods.split(","))
+        records = [r for r in records if r.get("method") in wanted]
+    if args.slowest:
+        records.sort(key=lambda r: -(r.get("score_time_s") or 0.0))
+        records = records[: args.slowest]
+    print(f"replaying {len(records)} record(s) of {', '.join(map(str, args.replay))}")
+    warm_up()
+    rows, out = [], open(args.out, "w", encoding="utf-8") if args.out else None  # noqa: SIM115
+    try:
+        for row in replay_records(records, timeout_s=args.timeout):
+            rows.append(row)
+            if out is not None:
+                out.write(json.dumps(row) + "\n")
+                out.flush()
+            if "skipped" in row:
+                print(f"  skipped {row['job_id']}: {row['skipped']}")
+                continue
+            recorded = row["recorded_score_time_s"]
+            was = f"{recorded:8.3f}" if recorded is not None else "       -"
+            print(f"  {row['score_time_s']:8.3f} s (was {was}) {row['method']:<10} "
+                  f"{row['dataset']:<24} {row['recovery_kind']:<20} ned={row['ned']}"
+                  + (f"  DIFFERS {row['differences']}" if row["differences"] else ""))  # fmt: skip
+    finally:
+        if out is not None:
+            out.close()
+    print()
+    print(summarize(rows))
+    differ = [r for r in rows if r.get("differences")]
+    print(f"\n{len(differ)} of {len(rows)} record(s) with another verdict or NED")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replay", nargs="+", metavar="RECORDS", help="re-judge these records")
+    ap.add_argument("--slowest", type=int, help="replay: only the N slowest records")
+    ap.add_argument("--methods", help="replay: only these methods (comma-separated)")
+    ap.add_argument("--out", help="replay: write the replayed rows here (JSON lines)")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--limit", type=int, default=None, help="first N problems only")
-    ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--timeout", type=float, help="seconds per judge (30; replay: 60)")
     ap.add_argument("--json", help="write per-pair results here")
     ap.add_argument("--no-points", action="store_true", help="do not pass the problems' X")
     ap.add_argument("--form", action="store_true", help="also time form_recovery")
     args = ap.parse_args(argv)
+    if args.timeout is None:
+        args.timeout = 60.0 if args.replay else 30.0
+    if args.replay:
+        return replay_main(args)
     kinds = [k for k in args.kinds.split(",") if k]
     bad = set(kinds) - set(KINDS)
     if bad:

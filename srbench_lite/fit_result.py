@@ -1,10 +1,11 @@
 """The one schema of a job's result: :class:`FitResult`.
 
 A job's child process (:mod:`srbench_lite.runner.child`) fills one ``FitResult`` while it fits
-and sends it to the parent; for a successful fit with a ground truth it sends it again with the
-symbolic metrics filled in. The parent (:mod:`srbench_lite.runner.execute`) copies its record
-fields into the job's record, and :mod:`srbench_lite.records` derives the record's field list
-from this class, so a result field is declared once, here (meanings: ``docs/records.md``).
+and sends it to the parent, which scores a successful fit with a ground truth in its judge
+(:mod:`srbench_lite.runner.judging`). The parent (:mod:`srbench_lite.runner.execute`) copies
+its record fields into the job's record, and :mod:`srbench_lite.records` derives the record's
+field list from this class, so a result field is declared once, here (meanings:
+``docs/records.md``).
 
 Adding a field: one line in :class:`FitResult` (with ``_SCHEMA`` metadata if it belongs to the
 DESIGN.md schema, ``_TRANSPORT`` if it must not be written). Records written before it existed
@@ -101,6 +102,9 @@ class FitResult:
     #: package versions where the method ran, when that is its own environment (the record's
     #: ``versions``; None: srbench-lite's own interpreter, read by the parent)
     env_versions: dict[str, str] | None = field(default=None, metadata=_TRANSPORT)
+    #: the test rows the parent's judge checks the expression on (a result that
+    #: :meth:`expects_scores`; :mod:`srbench_lite.runner.judging`)
+    check_rows: Any = field(default=None, metadata=_TRANSPORT)
 
     def enter(self, phase: str) -> None:
         """Move on to ``phase`` (a key of :data:`PHASES`)."""

@@ -49,6 +49,7 @@ __all__ = [
     "ready",
     "shutdown_workers",
     "start",
+    "stop_worker",
     "warm_up",
 ]
 
@@ -286,6 +287,18 @@ def warm_up(timeout: float = STARTUP_TIMEOUT_S) -> None:
     worker = _get_worker()
     if worker is not None:
         worker.wait_ready(timeout)
+
+
+def stop_worker() -> None:
+    """Kill this thread's worker, if any (a thread that is done with sympy work; the next call
+    on this thread starts a new one)."""
+    worker = getattr(_local, "worker", None)
+    if worker is None:
+        return
+    _local.worker = None
+    with _registry_lock:
+        _all_workers.discard(worker)
+    worker.kill()
 
 
 def shutdown_workers() -> None:

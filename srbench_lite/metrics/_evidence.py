@@ -6,10 +6,20 @@ relations are worth proving, reject ``none`` early, and check every proof afterw
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import sympy as sp
 
-__all__ = ["MIN_POINTS", "NUMERIC_TOL", "PRUNE_TOL", "RELATIONS", "Evidence", "Numbers"]
+__all__ = [
+    "MIN_POINTS",
+    "NUMERIC_TOL",
+    "PRUNE_TOL",
+    "RELATIONS",
+    "Evidence",
+    "Numbers",
+    "shared_evidence",
+]
 
 #: the relations a solution may have with the truth (recovery kinds that count as solved)
 RELATIONS = ("identical", "equal", "constant_difference", "constant_ratio")
@@ -141,3 +151,23 @@ class Evidence:
         n = next((v for v in self.views.values() if v.ok), self.first)
         gaps = ", ".join(f"{k}: {n.gap[k]:.3g}" for k in kinds if k != "identical")
         return f"{n.n_valid} points (relative gaps {gaps})"
+
+
+#: the most recent :class:`Evidence` objects, by their inputs (:func:`shared_evidence`)
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_SIZE = 8
+
+
+def shared_evidence(rounded, exact, names, X: np.ndarray, tol: float) -> Evidence:
+    """The :class:`Evidence` of this pair on these points, one object per process for equal
+    inputs: exact recovery screens a pair first and form recovery reads the same pair next
+    (:mod:`srbench_lite.metrics._form_exact`), so each view is computed once per job."""
+    key = (rounded, exact, tuple(names), X.shape, X.dtype.str, X.tobytes(), tol)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = Evidence(rounded, exact, names, X, tol)
+        while len(_SHARED) > _SHARED_SIZE:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(key)
+    return found

@@ -20,7 +20,9 @@ and last, exact recovery's comparison of coefficients as printed (1e-4 relative)
 ``x**2 + 7.0006*x`` has the form of ``x**2 + 7*x`` although the refit keeps the 7 fixed.
 
 Where exact recovery's screen rejects every relation it cannot solve the pair, so nothing is
-lost by skipping these refits there (and wrong models pay nothing for them).
+lost by skipping these refits there (and wrong models pay nothing for them). The screen is the
+very object exact recovery computed for the job
+(:func:`~srbench_lite.metrics._evidence.shared_evidence`), so its views are not recomputed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Iterator
 import numpy as np
 import sympy as sp
 
-from srbench_lite.metrics._evidence import NUMERIC_TOL, PRUNE_TOL, Evidence
+from srbench_lite.metrics._evidence import NUMERIC_TOL, PRUNE_TOL, Evidence, shared_evidence
 from srbench_lite.metrics._numeric import default_points
 from srbench_lite.metrics._proofs import (
     by_rewrite,
@@ -66,7 +68,7 @@ class ExactReading:
     def evidence(self) -> Evidence:
         if self._ev is None:
             pairs = (self.t_r, self.m_r), (self.t_e, self.m_e)
-            self._ev = Evidence(*pairs, self.names, self.X, NUMERIC_TOL)
+            self._ev = shared_evidence(*pairs, self.names, self.X, NUMERIC_TOL)
         return self._ev
 
     def relations(self) -> list[str]:

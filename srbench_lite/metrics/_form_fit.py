@@ -6,6 +6,8 @@ does before a call's time limit starts).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import sympy as sp
 from scipy.optimize import least_squares
@@ -51,6 +53,13 @@ class _Form:
             for i, fn in enumerate(self.jac):
                 out[:, i] = np.broadcast_to(np.asarray(fn(*cols, *theta), dtype=float), (n,))
         return out
+
+
+@lru_cache(maxsize=256)
+def _compiled(form: sp.Expr, params: tuple, names: tuple) -> _Form:
+    """:class:`_Form` of a truth's form, cached in the worker: every model of a problem is
+    refitted with the same compiled form and Jacobian."""
+    return _Form(form, list(params), list(names))
 
 
 def _starts(values: np.ndarray, n_starts: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -205,7 +214,7 @@ def _reread(reading, plain: _Form, form, params, v, X, usable, theta0, tol) -> d
             continue
         if family not in compiled:
             body, extra = family_form(form, family)
-            compiled[family] = (_Form(body, [*params, extra], reading.names), extra)
+            compiled[family] = (_compiled(body, (*params, extra), tuple(reading.names)), extra)
         fam, extra = compiled[family]
         nominal, neutral, fam_starts = v, v, starts
         if extra is not None:
@@ -244,7 +253,7 @@ def refit(
     """
     rng = np.random.default_rng(seed)
     X = default_points(len(names), seed=seed) if X is None else _top_up(X, rng)
-    compiled = _Form(form, params, names)
+    compiled = _compiled(form, tuple(params), tuple(names))
     cols = [X[:, j] for j in range(X.shape[1])]
     v = np.asarray(values, dtype=float)
     y_model = evaluate(m, names, X)

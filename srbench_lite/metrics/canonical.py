@@ -41,7 +41,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-__all__ = ["canonicalize", "round_float", "round_floats", "srsd_prepare"]
+__all__ = ["canonicalize", "round_float", "round_floats", "srsd_factored", "srsd_prepare"]
 
 #: significant digits kept for |c| < 1 and |c| >= 1 (= SRBench's 3 decimals on [0.1, 10))
 SIG_DIGITS_SMALL = 3
@@ -73,6 +73,11 @@ def _evalf(expr: sp.Expr) -> sp.Expr:
 
 
 @lru_cache(maxsize=1024)
+def _factored(expr: sp.Expr) -> sp.Expr:
+    return sp.factor(expr)
+
+
+@lru_cache(maxsize=1024)
 def canonicalize(expr: sp.Expr, *, round_constants: bool = False, simplify: bool = True):
     """The shared canonical form (see the module docstring for the stages; cached, as the truth
     is canonicalised once per model it is compared with)."""
@@ -80,8 +85,15 @@ def canonicalize(expr: sp.Expr, *, round_constants: bool = False, simplify: bool
     if round_constants:
         out = round_floats(out)
     if simplify:
-        out = sp.simplify(sp.factor(out))
+        out = sp.simplify(_factored(out))
     return out.subs(1.0, 1)
+
+
+def srsd_factored(expr: sp.Expr) -> sp.Expr:
+    """Stage 1 and the ``factor()`` half of stage 3, as :func:`srsd_prepare` computes them (the
+    same cached value: the ``simplify()`` that follows starts from it). NED's size cut-off looks
+    at this form before paying for ``simplify``."""
+    return _factored(_evalf(sp.sympify(expr)))
 
 
 def srsd_prepare(expr: sp.Expr) -> sp.Expr:

@@ -58,6 +58,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 
@@ -174,11 +175,26 @@ def free_constants(truth: sp.Expr) -> tuple[sp.Expr, list[sp.Symbol], list[float
 # ---------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _truth_form(t: sp.Expr) -> tuple[sp.Expr, tuple, tuple]:
+    """:func:`free_constants` of a truth, cached in the worker (once per problem)."""
+    form, params, values = free_constants(t)
+    return form, tuple(params), tuple(values)
+
+
 def _form_task(m, t, names, X, seed, n_starts, tol) -> dict:
+    from srbench_lite.metrics._primes import faster_nextprime
+
+    with faster_nextprime():  # the same factor(), faster on long models
+        return _form_parts(m, t, names, X, seed, n_starts, tol)
+
+
+def _form_parts(m, t, names, X, seed, n_starts, tol) -> dict:
     from srbench_lite.metrics._form_exact import ExactReading
     from srbench_lite.metrics._form_fit import refit
 
-    form, params, values = free_constants(t)
+    form, params, values = _truth_form(t)
+    params, values = list(params), list(values)
     reading = ExactReading(m, t, names, X, seed)
     out = refit(
         m, form, params, values, names, X, seed=seed, n_starts=n_starts, tol=tol, reading=reading

@@ -4,8 +4,10 @@ child process with a hard kill, one record appended per finished job.
 Modules: :mod:`.config` (:class:`RunConfig`, :class:`JobOptions`: every setting, validated once),
 :mod:`.jobs` (the job list), :mod:`.fitting` (one job's fit and scoring), :mod:`.child`
 (the job's process: safety net, phases, transports), :mod:`.isolate`
-(launching and killing that process), :mod:`.execute` (one job end to end, metrics included),
-:mod:`.backends` (local, dask), :mod:`.benchmark` (a whole run).
+(launching and killing that process), :mod:`.judging` (the parent's judge pool: a job's
+metrics in a long-lived worker), :mod:`.execute` (one job end to end, metrics included),
+:mod:`.backends` (local, dask), :mod:`.benchmark` (a whole run), :mod:`.replay` (re-judging
+finished records).
 """
 
 from __future__ import annotations

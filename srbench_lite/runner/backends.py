@@ -3,8 +3,10 @@
 
 Both yield records as jobs finish (in completion order) so the caller can append each one at
 once. Either way a job's fit runs in its own child process (:mod:`.isolate`): the local backend
-drives the children from ``n_jobs`` threads (the work is in the children, so threads suffice),
-the dask backend runs :func:`~srbench_lite.runner.execute.execute_job` on the workers.
+drives the children from ``n_jobs`` threads (the work is in the children, so threads suffice)
+and hands each fitted job to a small judge pool (:class:`~srbench_lite.runner.judging.JudgePool`)
+so that the next fit starts at once; the dask backend runs
+:func:`~srbench_lite.runner.execute.execute_job` (fit, then judge) on the workers.
 """
 
 from __future__ import annotations
@@ -15,23 +17,65 @@ from typing import Any
 
 from srbench_lite.errors import SrbenchError
 from srbench_lite.runner.config import JobOptions
-from srbench_lite.runner.execute import execute_job, failure_record
+from srbench_lite.runner.execute import execute_fit, execute_job, failure_record, score_record
 from srbench_lite.runner.jobs import Job
 
 __all__ = ["check_workers", "connect", "run_dask", "run_local"]
 
 
 def run_local(jobs: Sequence[Job], options: JobOptions, n_jobs: int) -> Iterator[dict[str, Any]]:
-    """Run the jobs ``n_jobs`` at a time on this machine (threads, each driving one job's child
-    process); yield each record when it is done."""
-    if n_jobs <= 1 or len(jobs) <= 1:
+    """Run the jobs ``n_jobs`` fits at a time on this machine (threads, each driving one job's
+    child process) and judge the fitted ones in a judge pool beside them
+    (:func:`~srbench_lite.runner.judging.judge_pool_size`); yield each record when it is done."""
+    if len(jobs) <= 1:
         for job in jobs:
             yield execute_job(job, options)
         return
+    import queue
+    import threading
+
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator_unordered")
-    yield from parallel(delayed(execute_job)(job, options) for job in jobs)
+    from srbench_lite.runner.judging import JudgePool, judge_pool_size
+
+    done: queue.Queue = queue.Queue()
+    judges = JudgePool(judge_pool_size(n_jobs), lambda rec, req: score_record(rec, req, options),
+                       done.put)  # fmt: skip
+    stop = threading.Event()
+
+    def fit(job: Job) -> None:
+        if stop.is_set():  # the run is over: start no more fits
+            return
+        record, request = execute_fit(job, options)
+        if request is None:
+            done.put(record)
+        else:
+            judges.submit(record, request)
+
+    def drive() -> None:  # joblib's threads drive the fits' child processes
+        try:
+            parallel = Parallel(n_jobs=max(1, n_jobs), backend="threading")
+            parallel(delayed(fit)(job) for job in jobs)
+        except BaseException as exc:  # surfaced by the consumer below
+            done.put(exc)
+
+    threading.Thread(target=drive, daemon=True, name="srbench-lite-fits").start()
+    finished = False
+    try:
+        for _ in range(len(jobs)):
+            while True:
+                try:
+                    item = done.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    continue
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        finished = True
+    finally:
+        stop.set()
+        judges.close(abort=not finished)
 
 
 def _worker_version() -> str:

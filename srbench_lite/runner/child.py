@@ -2,11 +2,11 @@
 Everything that can hang, crash or eat memory happens here, so the parent can kill it.
 
 The work itself is :mod:`.fitting`. Each phase ends in one picklable message to the parent:
-READY (set up, about to fit: the parent's hard-limit clock starts), the fit's
-:class:`~srbench_lite.fit_result.FitResult`, then for a successful fit with a ground truth the
-same result with its symbolic metrics, which the parent bounds separately by the metric
-timeout. Scoring here costs nothing extra: the forkserver child already has sympy and the
-metrics loaded, whereas a separate sympy worker would need a fresh interpreter per thread.
+READY (set up, about to fit: the parent's hard-limit clock starts), then the fit's
+:class:`~srbench_lite.fit_result.FitResult` -- for a successful fit with a ground truth with the
+test rows the metrics check on (``check_rows``). The child then exits: the parent scores the
+result in its judge pool (:mod:`.judging`), whose long-lived workers keep the truth's canonical
+forms from job to job, and the next fit starts at once.
 
 The safety net (:func:`prepare_process`, from :mod:`srbench_lite.process_guard`): thread
 variables pinned to 1, BLAS/OpenMP pools limited, its own process group (so the parent can
@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +34,7 @@ from srbench_lite.process_guard import (
     set_backstop,
     watch_parent,
 )
-from srbench_lite.runner.fitting import fit_job, score_fit
+from srbench_lite.runner.fitting import fit_job
 
 if TYPE_CHECKING:
     from srbench_lite.runner.config import JobOptions
@@ -64,26 +63,22 @@ def prepare_process(parent_pid: int, hard_limit_s: float, memory_mb: float | Non
 
 
 def _phases(job: Job, options: JobOptions, send: Callable[[Any], None]) -> None:
-    """Phase 1: set up, send READY, fit, send the result; phase 2 (a result that
-    :meth:`~srbench_lite.fit_result.FitResult.expects_scores`): score, send the scored result."""
+    """Set up, send READY, fit, send the result (with the rows the parent's judge checks on,
+    for a result that :meth:`~srbench_lite.fit_result.FitResult.expects_scores`)."""
 
     def ready() -> None:
         set_backstop(options.hard_limit_s() + BACKSTOP_S)  # now counted from the fit's start
         send(READY)
 
     result, X_check = fit_job(job, options, ready=ready)
-    send(result)
     if result.expects_scores():
-        set_backstop(options.metric_timeout_s + BACKSTOP_S)  # to the end of the metric phase
-        start = time.perf_counter()
-        scored = score_fit(result, X_check)
-        scored.score_time_s = time.perf_counter() - start
-        send(scored)
+        result.check_rows = X_check
+    send(result)
 
 
 def run_in_forkserver_child(conn, job, options, parent_pid: int, log_path: str | None) -> None:
-    """Target of the forkserver ``Process``: set up, then send READY, the fit's result and
-    (for a successful fit) its scored result over ``conn``."""
+    """Target of the forkserver ``Process``: set up, then send READY and the fit's result
+    over ``conn``."""
     _redirect_output(log_path)
     prepare_process(parent_pid, options.hard_limit_s(), options.memory_mb)
     _phases(job, options, conn.send)

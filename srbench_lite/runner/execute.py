@@ -1,9 +1,11 @@
-"""One job end to end: the isolated fit and scoring (:mod:`.isolate`), then the record. This
-is the function a backend runs (a local thread or a dask worker); it never raises.
+"""One job end to end: the isolated fit (:mod:`.isolate`), its scoring (:mod:`.judging`), then
+the record. :func:`execute_job` does both in the calling thread (a dask worker, a serial run);
+the local backend calls the two halves, :func:`execute_fit` and :func:`score_record`, from
+separate pools so that a job being judged does not hold a fit slot. None of them raises.
 
-The symbolic metrics are computed in the job's child too, as a second phase with its own
-time limit (``metric_timeout_s``); a metric failure leaves the fit's ``ok`` status and is
-explained in ``metric_error``.
+The symbolic metrics run in the parent's judge worker, limited to ``metric_timeout_s``; a
+metric failure leaves the fit's ``ok`` status and is explained in ``metric_error``.
+``wall_time_s`` is the fit's wall time plus ``score_time_s`` (not the wait for a judge).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from srbench_lite.fit_result import FitResult
 from srbench_lite.records import RECORD_FIELDS, SCHEMA_VERSION, package_versions, utc_now
 from srbench_lite.runner.config import JobOptions
 from srbench_lite.runner.jobs import Job
+from srbench_lite.runner.judging import ScoreRequest
 
-__all__ = ["execute_job", "failure_record"]
+__all__ = ["execute_fit", "execute_job", "failure_record", "score_record"]
 
 
 def _base_record(job: Job, options: JobOptions) -> dict[str, Any]:
@@ -78,11 +81,40 @@ def failure_record(job: Job, options: JobOptions, error: str, kind: str = "runne
 def execute_job(job: Job, options: JobOptions) -> dict[str, Any]:
     """Fit, predict and score one job; return its record (status ok, timeout or error) with
     every schema field present (``None`` when unknown)."""
+    return score_record(*execute_fit(job, options), options)
+
+
+def execute_fit(job: Job, options: JobOptions) -> tuple[dict[str, Any], ScoreRequest | None]:
+    """Fit and predict one job: its record so far, and what is left to judge (None: nothing;
+    then the record is final). Never raises."""
     try:
-        record = _execute(job, options)
+        record, request = _execute(job, options)
     except Exception as exc:  # the run must go on, whatever happened
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-4:])
         record = failure_record(job, options, f"harness error: {type(exc).__name__}: {exc}\n{text}")
+        request = None
+    return (complete(record) if request is None else record), request
+
+
+def score_record(
+    record: dict[str, Any], request: ScoreRequest | None, options: JobOptions
+) -> dict[str, Any]:
+    """``record`` (from :func:`execute_fit`) with the symbolic metrics of ``request``, judged
+    in this thread's judge worker within the metric timeout; final. Never raises."""
+    if request is None:
+        return record
+    from srbench_lite.runner.judging import judge
+
+    try:
+        scores = judge(request, options.metric_timeout_s)
+    except Exception as exc:  # judge() does not raise; a harness bug must not stop the run
+        why = f"harness error while scoring: {type(exc).__name__}: {exc}"
+        scores = {"exact_recovery": False, "recovery_kind": "error", "metric_error": why}
+    record.update(scores)
+    if record.get("has_expression") is not False:  # an expression's size is its complexity
+        record["model_size"] = record.get("complexity")
+    record["wall_time_s"] = (record.get("wall_time_s") or 0.0) + (scores.get("score_time_s") or 0)
+    record["finished_at"] = utc_now()
     return complete(record)
 
 
@@ -116,7 +148,7 @@ def _merge(record: dict[str, Any], result: FitResult) -> None:
             record[name] = value
 
 
-def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
+def _execute(job: Job, options: JobOptions) -> tuple[dict[str, Any], ScoreRequest | None]:
     from srbench_lite.runner.isolate import run_isolated
 
     record = _base_record(job, options)
@@ -164,17 +196,15 @@ def _execute(job: Job, options: JobOptions) -> dict[str, Any]:
     else:
         record.update(status=res.status, error=res.error, error_kind=res.error_kind)
 
-    if record["status"] == "ok":
-        if outcome.metrics is not None:  # the result again, with its symbolic metrics
-            _merge(record, outcome.metrics)
-        elif outcome.metric_failure:
-            record.update(exact_recovery=False, recovery_kind="timeout" if "exceeded" in
-                          outcome.metric_failure else "error", metric_error=outcome.metric_failure)  # fmt: skip
+    request = None
+    if record["status"] == "ok" and res is not None and res.expects_scores():
+        request = ScoreRequest(res.expression, res.true_expression,
+                               tuple(res.feature_names or ()), res.check_rows)  # fmt: skip
     if record.get("has_expression") is not False:  # an expression's size is its complexity
         record["model_size"] = record.get("complexity")
     record["wall_time_s"] = time.perf_counter() - start
     record["finished_at"] = utc_now()
-    return record
+    return record, request
 
 
 def _with_tail(message: str, tail: str) -> str:

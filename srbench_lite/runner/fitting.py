@@ -1,9 +1,10 @@
 """One job's work, in the current process: load the problem, build the estimator, fit, predict,
-read and check the expression (:func:`fit_job`), then score it (:func:`score_fit`). Both fill a
-:class:`~srbench_lite.fit_result.FitResult` and never raise.
+read and check the expression (:func:`fit_job`); :func:`score_fit` scores it in this process.
+Both fill a :class:`~srbench_lite.fit_result.FitResult` and never raise.
 
-Nothing here is about processes: :mod:`.child` runs these in the job's own process, behind
-its safety net, and sends the results to the parent.
+Nothing here is about processes: :mod:`.child` runs the fit in the job's own process, behind
+its safety net, and sends the result to the parent, whose judge pool scores it
+(:mod:`.judging`, the same metrics as :func:`score_fit`, in a long-lived worker).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from srbench_lite.fit_result import FitResult
+from srbench_lite.runner.judging import CHECK_ROWS, ScoreRequest, score_fields
 
 if TYPE_CHECKING:
     from srbench_lite.runner.config import JobOptions
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECK_ROWS", "fit_job", "score_fit"]
 
-#: rows of X_test kept for the metrics' numeric check
-CHECK_ROWS = 256
 MAX_TEXT = 20_000
 
 
@@ -239,31 +239,17 @@ def _measure_model(out: FitResult, spec, model) -> None:
 
 
 def score_fit(result: FitResult, X_check) -> FitResult:
-    """``result`` with exact and form recovery, NED and complexity of its expression (phase 2
-    of a job, for a result whose :meth:`~FitResult.expects_scores`). The parent bounds this
-    phase by the metric timeout; a failure here leaves the status ``ok``."""
-    from srbench_lite.metrics import score
-
+    """``result`` with exact and form recovery, NED and complexity of its expression, computed
+    in this process without a time limit (:func:`~srbench_lite.runner.judging.score_fields`;
+    the runner's judge runs the same in a worker it can kill). A failure leaves the status
+    ``ok`` and is explained in ``metric_error``."""
+    request = ScoreRequest(result.expression, result.true_expression,
+                           tuple(result.feature_names or ()), X_check)  # fmt: skip
     try:
-        scores = score(
-            result.expression,
-            result.true_expression,
-            feature_names=result.feature_names,
-            dialect="sympy",
-            timeout=None,  # the whole phase is time-limited by the parent's kill
-            X=X_check,
-        )
+        scores = score_fields(request)
     except Exception as exc:
         why = _short(f"{type(exc).__name__}: {exc}", 2000)
         return result.with_scores(
             exact_recovery=False, recovery_kind="error", ned=None, metric_error=why
         )
-    form = scores.get("form_recovery")
-    return result.with_scores(
-        exact_recovery=bool(scores["solved"]),
-        recovery_kind=scores["recovery_kind"],
-        form_recovery=None if form is None else bool(form),
-        ned=scores["ned"],
-        complexity=scores["complexity"],
-        metric_error=scores.get("error"),
-    )
+    return result.with_scores(**scores)

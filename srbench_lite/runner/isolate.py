@@ -11,8 +11,8 @@ Two launchers, same contract (:func:`run_isolated`):
   (``forkserver`` | ``subprocess``) forces one.
 
 The child reports in phases (see :func:`_drive`): set up (data, estimator; up to
-``STARTUP_TIMEOUT_S``), READY, the fit's result (at most ``budget × kill_factor + kill_grace``
-after READY), then the scores of a successful fit (at most ``metric_timeout_s`` more).
+``STARTUP_TIMEOUT_S``), READY, then the fit's result (at most ``budget × kill_factor +
+kill_grace`` after READY). Its symbolic metrics are the parent's work (:mod:`.judging`).
 
 Either way the child gets its own process group, and the parent kills the whole group when a
 limit passes, when the run is interrupted (:func:`kill_all`) and after the child is done
@@ -57,18 +57,14 @@ _stop = threading.Event()
 @dataclass
 class ChildOutcome:
     """How the child ended: ``done`` (sent its fit result), ``timeout`` (killed at the hard
-    limit), ``crashed`` (died without a result) or ``interrupted`` (the run was stopped).
-    ``metrics`` is the second message (the result again, with the scores of a successful fit);
-    ``metric_failure`` says why it is missing when it was expected."""
+    limit), ``crashed`` (died without a result) or ``interrupted`` (the run was stopped)."""
 
     kind: str
     result: FitResult | None
     exitcode: int | None
     elapsed_s: float
     log_tail: str = ""
-    metrics: FitResult | None = None
-    metric_failure: str | None = None
-    phase: str = "starting"  # where the child was when it ended: starting|fitting|scoring
+    phase: str = "starting"  # where the child was when it ended: starting|fitting
 
     def describe_exit(self) -> str:
         code = self.exitcode
@@ -196,7 +192,7 @@ def reset() -> None:
 
 def run_isolated(job: Job, options: JobOptions) -> ChildOutcome:
     """Fit ``job`` in a child process; kill it at ``options.hard_limit_s()`` after the fit
-    starts, and its metric phase at ``options.metric_timeout_s``."""
+    starts."""
     fd, log_path = tempfile.mkstemp(prefix="srbench-lite-job-", suffix=".log")
     os.close(fd)
     try:
@@ -219,21 +215,16 @@ _EOF = object()
 
 
 def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
-    """Follow a child through its phases -- starting, fitting, scoring -- each with its own
-    deadline. ``receive(timeout)`` returns a message, ``_NOTHING`` or ``_EOF`` (child gone)."""
+    """Follow a child through its phases -- starting, fitting -- each with its own deadline.
+    ``receive(timeout)`` returns a message, ``_NOTHING`` or ``_EOF`` (child gone)."""
     phase, since = "starting", launched
-    metric_limit = options.metric_timeout_s
-    limits = {"starting": STARTUP_TIMEOUT_S, "fitting": options.hard_limit_s(),
-              "scoring": metric_limit}  # fmt: skip
+    limits = {"starting": STARTUP_TIMEOUT_S, "fitting": options.hard_limit_s()}
     out = ChildOutcome("crashed", None, None, 0.0)
     fit_started = None
     while True:
         remaining = limits[phase] - (time.perf_counter() - since)
         if remaining <= 0:
-            if phase in ("starting", "fitting"):
-                out.kind = "timeout"
-            elif phase == "scoring":
-                out.metric_failure = f"symbolic metrics exceeded the {metric_limit:g} s limit"
+            out.kind = "timeout"
             break
         if _stop.is_set():
             out.kind = "interrupted"
@@ -242,24 +233,17 @@ def _drive(receive, options: JobOptions, launched: float) -> ChildOutcome:
         if message is _NOTHING:
             continue
         if message is _EOF:
-            if phase == "scoring":
-                out.metric_failure = "the job's process died while computing the metrics"
             break
         if phase == "starting" and message == READY:
             phase, since = "fitting", time.perf_counter()
             fit_started = since
-        elif phase in ("starting", "fitting") and isinstance(message, FitResult):
+        elif isinstance(message, FitResult):
             # a result (from "starting": the job failed while setting up)
             out.kind, out.result = "done", message
             out.elapsed_s = time.perf_counter() - (fit_started or launched)
-            if not message.expects_scores():
-                break
-            phase, since = "scoring", time.perf_counter()
-        elif phase == "scoring" and isinstance(message, FitResult):
-            out.metrics = message
             break
         else:
-            break  # out of protocol: treat as a crash (or a missing metric message)
+            break  # out of protocol: treat as a crash
     if out.kind != "done":
         out.elapsed_s = time.perf_counter() - (fit_started or launched)
     out.phase = phase

@@ -1,7 +1,7 @@
 """Imported once by the job forkserver (:mod:`.isolate`) so that forked job children start
 with numpy, sympy, scikit-learn and srbench-lite already loaded.
 
-Importing this module is its purpose (it also fits and scores one tiny model to warm caches).
+Importing this module is its purpose (it also fits one tiny model to warm caches).
 """
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ import srbench_lite.runner.child  # noqa: F401
 
 
 def _warm_up() -> None:
-    """Fit the linear baseline on a smoke problem once, so lazy imports and sympy caches are
-    filled here instead of in every forked job."""
+    """Fit the linear baseline on a smoke problem once, so lazy imports and caches are filled
+    here instead of in every forked job."""
     from srbench_lite.runner.config import JobOptions
-    from srbench_lite.runner.fitting import fit_job, score_fit
+    from srbench_lite.runner.fitting import fit_job
     from srbench_lite.runner.jobs import Job
 
     try:
-        result, X_check = fit_job(Job("smoke", "smoke_linear", "linear", 0, 0.0), JobOptions(1.0))
-        score_fit(result, X_check)
+        fit_job(Job("smoke", "smoke_linear", "linear", 0, 0.0), JobOptions(1.0))
     except Exception:  # warming up is an optimisation only
         pass
 
