@@ -46,6 +46,7 @@ __all__ = [
     "SandboxError",
     "SandboxTimeout",
     "call_with_timeout",
+    "limit_worker_memory",
     "ready",
     "shutdown_workers",
     "start",
@@ -71,9 +72,23 @@ class SandboxError(RuntimeError):
         self.exc_type = exc_type
 
 
+#: the address-space cap (MB) of workers started from now on (:func:`limit_worker_memory`)
+_memory_mb: float | None = None
+
+
+def limit_worker_memory(memory_mb: float | None) -> None:
+    """Cap the address space of sandbox workers started from now on at ``memory_mb`` MB (the
+    runner passes ``--memory-mb``, so judging a job is capped as its fit is); ``None``: only
+    ``SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB``, if set. Workers already running keep their cap."""
+    global _memory_mb
+    _memory_mb = memory_mb
+
+
 class _Worker:
     def __init__(self) -> None:
         env = dict(os.environ)
+        if _memory_mb:
+            env["SRBENCH_LITE_SANDBOX_MAX_MEMORY_MB"] = str(int(_memory_mb))
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
         )

@@ -98,3 +98,31 @@ def test_limit_memory_caps_the_process():
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.strip() == "capped"
     assert process_guard.limit_memory(None) is False and process_guard.limit_memory("") is False
+
+
+def test_judge_worker_gets_the_jobs_memory_cap():
+    """The runner's --memory-mb reaches the sandbox worker that judges a job (it used to cap
+    the job's process, which scored its own fit)."""
+    import resource
+    import threading
+
+    from srbench_lite import sandbox
+
+    seen = {}
+
+    def in_a_new_thread():  # a new thread gets a new worker, started with the cap
+        try:
+            seen["limit"] = sandbox.call_with_timeout(
+                resource.getrlimit, resource.RLIMIT_AS, timeout=120
+            )
+        finally:
+            sandbox.stop_worker()
+
+    sandbox.limit_worker_memory(6000)
+    try:
+        thread = threading.Thread(target=in_a_new_thread)
+        thread.start()
+        thread.join()
+    finally:
+        sandbox.limit_worker_memory(None)
+    assert tuple(seen["limit"]) == (6000 * 2**20, 6000 * 2**20)

@@ -104,7 +104,9 @@ def score_record(
     if request is None:
         return record
     from srbench_lite.runner.judging import judge
+    from srbench_lite.sandbox import limit_worker_memory
 
+    limit_worker_memory(options.memory_mb)  # the judge's worker is capped as the fit was
     try:
         scores = judge(request, options.metric_timeout_s)
     except Exception as exc:  # judge() does not raise; a harness bug must not stop the run
