@@ -139,6 +139,12 @@ def _prefixes() -> list[tuple[str, str]]:
 _ABS_PATH = re.compile(r"(?<![\w.)\]}>~])(/(?:[^\s/\"':,()\[\]]+/)+)([^\s/\"':,()\[\]]*)")
 
 
+#: any interpreter's package folder (a method's own environment, another venv), up to and
+#: including ``site-packages/``: ``~/.cache/.../envs/x/lib/python3.11/site-packages/a/b.py``
+#: becomes ``a/b.py`` as this interpreter's own does
+_SITE_PACKAGES = re.compile(r"[^\s\"':,()\[\]]*/(?:site|dist)-packages/")
+
+
 def scrub_paths(text: str) -> str:
     """``text`` with this machine's absolute paths made portable (see the module docstring)."""
     if not text or "/" not in text:
@@ -146,6 +152,7 @@ def scrub_paths(text: str) -> str:
     for prefix, replacement in _prefixes():
         if prefix in text:
             text = text.replace(prefix, replacement)
+    text = _SITE_PACKAGES.sub("", text)
 
     def shorten(match: re.Match) -> str:
         parts = [p for p in match.group(1).split("/") if p]

@@ -152,6 +152,11 @@ def test_scrub_paths():
     out = provenance.scrub_paths(text)
     assert 'File "ffx/core.py"' in out and 'File "<python>/json/decoder.py"' in out
     assert "x0/x1" in out and ".../feynman/I_6_2.tsv" in out and "/data/sets" not in out
+    # a traceback from a method's own environment (another interpreter's site-packages)
+    env = "/home/u/.cache/srbench-lite/envs/ps-tree-74eaa88bde/lib/python3.11/site-packages"
+    assert provenance.scrub_paths(f'File "{env}/pstree/tree.py", line 1') == (
+        'File "pstree/tree.py", line 1'
+    )
     assert provenance.command_as_typed(["/opt/venv/bin/srbench-lite", "run"]) == [
         "srbench-lite",
         "run",
