@@ -238,3 +238,59 @@ def test_docs_example_declares_an_environment(tmp_path, monkeypatch):
     assert spec.environment.python == "3.10" and spec.environment.constraints() == [
         "numpy<2", "old-sr-tool==1.4"]  # fmt: skip
     assert "srbench-lite env create old-tool" in spec.missing()
+
+
+def test_a_stale_link_follows_the_running_package(env_method, offline_build, tmp_path):
+    """An environment made from another checkout (its link points elsewhere) serves this
+    package once a job starts it: the link is re-pointed, atomically, before the server."""
+    from srbench_lite.environments.client import start_estimator
+
+    spec = env_method()
+    folder = environments.create(spec, echo=lambda _: None)
+    link = folder / build.LINK_DIR / "srbench_lite"
+    other = tmp_path / "other-checkout" / "srbench_lite"
+    other.mkdir(parents=True)
+    link.unlink()
+    link.symlink_to(other, target_is_directory=True)
+    remote = start_estimator(spec)
+    try:
+        assert link.resolve() == Path(environments.__file__).resolve().parents[1]
+    finally:
+        remote.close()
+    assert sorted(p.name for p in link.parent.iterdir()) == ["srbench_lite"]  # no temp left
+
+
+def test_a_second_create_waits_for_the_first(env_method, monkeypatch, tmp_path):
+    """Two `env create` of one environment take turns on its lock: the second waits, then
+    finds it created and builds nothing."""
+    import threading
+
+    spec = env_method()
+    started, release, builds, said = threading.Event(), threading.Event(), [], []
+
+    def slow_build(spec, folder, python, echo):
+        builds.append(folder)
+        started.set()
+        release.wait(10)
+        folder.mkdir(parents=True)
+        places.venv_python(folder).parent.mkdir(parents=True)
+        places.venv_python(folder).write_text("")
+        (folder / places.MARKER).write_text(json.dumps({"method": spec.name}))
+        return folder
+
+    monkeypatch.setattr(build, "_build", slow_build)
+    first = threading.Thread(target=environments.create, args=(spec,), kwargs={"echo": said.append})
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=environments.create, args=(spec,), kwargs={"echo": said.append})
+    second.start()
+    for _ in range(100):
+        if any("waiting for another" in s for s in said):
+            break
+        threading.Event().wait(0.05)
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert len(builds) == 1
+    assert any("waiting for another" in s for s in said)
+    assert any("already created" in s for s in said)

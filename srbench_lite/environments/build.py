@@ -13,12 +13,19 @@ Steps, each logged to ``<env>/create.log``:
    ``.pth`` file (the parent's numpy never shadows the environment's);
 7. check that the environment imports srbench-lite and numpy, then write the marker.
 
+Two ``create`` calls for one environment (two shells, two runs of a script) take turns on a
+lock file beside it: the second waits, then finds the environment created. The link of step 6
+follows the package: every job that starts the environment's server re-points it at the
+srbench-lite running the job (:func:`link_package`), so an environment made from one checkout
+serves another's code; a copy (where links are not allowed) is refreshed by ``create --force``.
+
 A failure raises :class:`EnvironmentBuildError` with the end of the log; the folder stays
 without its marker (never used; the next ``create`` starts it again).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -43,7 +50,7 @@ from srbench_lite.errors import SrbenchError
 if TYPE_CHECKING:
     from srbench_lite.methods.spec import MethodSpec
 
-__all__ = ["EnvironmentBuildError", "core_requirements", "create", "find_python"]
+__all__ = ["EnvironmentBuildError", "core_requirements", "create", "find_python", "link_package"]
 
 #: the distribution whose core dependencies every environment gets
 DIST = "srbench-lite"
@@ -137,9 +144,37 @@ def create(
     environment that is already created is kept unless ``force``. ``python`` is the
     interpreter to use (default: found for the declared version). ``echo`` gets progress."""
     folder = env_path(spec)
-    if state(spec) == "created" and not force:
-        echo(f"{spec.name}: environment already created: {folder}")
-        return folder
+    with _creation_lock(folder, echo):
+        if state(spec) == "created" and not force:
+            echo(f"{spec.name}: environment already created: {folder}")
+            return folder
+        return _build(spec, folder, python, echo)
+
+
+@contextlib.contextmanager
+def _creation_lock(folder: Path, echo: Callable[[str], None]):
+    """Hold ``<root>/.<env name>.lock`` while building ``folder`` (POSIX ``flock``; where
+    there is none, no lock). A second ``create`` waits for the first, saying so."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent creates are the user's to avoid
+        yield
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            echo(f"  waiting for another `env create` of {folder.name} to finish ...")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(spec: MethodSpec, folder: Path, python: str | None, echo: Callable[[str], None]) -> Path:
+    """:func:`create`'s steps 1-7, under the lock."""
     env = spec.environment
     missing = [cmd for cmd in env.system if shutil.which(cmd) is None]
     if missing:
@@ -244,19 +279,38 @@ def _link_package(py: str, folder: Path, run: _Runner) -> None:
     else of the parent's: ``<env>/srbench-lite-link/srbench_lite`` links to the package (a
     copy where links are not allowed) and a ``.pth`` file in the environment's
     site-packages adds that folder to ``sys.path``."""
+    link_package(folder)
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(run([py, "-I", "-c", code], "find the environment's site-packages").strip())
+    (site / PTH_FILE).write_text(f"{folder / LINK_DIR}\n", "utf-8")
+
+
+def link_package(folder: Path) -> None:
+    """Point ``<folder>/srbench-lite-link/srbench_lite`` at the srbench-lite package running
+    now (a link, replaced atomically when it points elsewhere; a copy where links are not
+    allowed, made once). Cheap when the link is right already: jobs call it before each
+    start of the environment's server."""
     import srbench_lite
 
     package = Path(srbench_lite.__file__).resolve().parent
     link_dir = folder / LINK_DIR
-    link_dir.mkdir(exist_ok=True)
     target = link_dir / "srbench_lite"
+    if target.is_symlink():
+        if target.resolve() == package:
+            return
+    elif target.exists():
+        return  # a copy: refreshed by `env create --force`
+    link_dir.mkdir(exist_ok=True)
+    tmp = link_dir / f".srbench_lite.{os.getpid()}"
     try:
-        target.symlink_to(package, target_is_directory=True)
-    except OSError:  # no symlinks (Windows without the privilege): copy; re-create to update
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        tmp.symlink_to(package, target_is_directory=True)
+        os.replace(tmp, target)
+    except OSError:  # no symlinks (Windows without the privilege): a copy
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         shutil.copytree(package, target, ignore=shutil.ignore_patterns("__pycache__"))
-    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(run([py, "-I", "-c", code], "find the environment's site-packages").strip())
-    (site / PTH_FILE).write_text(f"{link_dir}\n", "utf-8")
 
 
 def _probe(py: str, run: _Runner) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from srbench_lite.environments.build import link_package
 from srbench_lite.environments.places import (
     EnvironmentMissingError,
     env_path,
@@ -80,6 +81,7 @@ def start_estimator(spec: MethodSpec, **build_kwargs: Any) -> RemoteEstimator:
     if python is None:
         raise EnvironmentMissingError(f"method {spec.name!r} cannot run: {missing_reason(spec)}")
     where = locator(spec)
+    link_package(env_path(spec))  # the environment runs this job's srbench-lite
     remote = RemoteEstimator(str(python), environment_name(spec), _server_env(env_path(spec)))
     build = remote.call("build", where, spec.name, build_kwargs, os.environ.get(ENV_PATH, ""))
     remote.versions = dict(build["versions"])
