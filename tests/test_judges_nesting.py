@@ -54,6 +54,20 @@ def test_exact_examples_are_form_recovered(model, truth):
     assert form.recovered is True, form.detail
 
 
+def test_a_term_negligible_in_the_ratio_is_dropped_by_both_judges():
+    """Operon on feynman-i.25.13 (a run at 8 s): exact drops ``-4.3e-8`` against
+    ``model / truth`` (the rows make q/C of order 1e-1 to 1e1) and reads a constant ratio;
+    form recovery reads the model the same way."""
+    model = "-4.34118785364e-8 - 0.00787224635639204*q*(1.405453531e-11 - 127.028539776802*C)/C**2"
+    X = load_problem("feynman-i.25.13", n_samples=2000).X_test[:256]
+    rec, form = _both(model, "q/C", ["q", "C"], X)
+    assert rec.solved and rec.kind == "constant_ratio", rec.detail
+    assert form.recovered is True, form.detail
+    # a ratio term that is not negligible stays: neither judge
+    rec, form = _both(model.replace("1.405453531e-11", "1.405453531e-5"), "q/C", ["q", "C"], X)
+    assert not rec.solved and form.recovered is False, form.detail
+
+
 def test_nesting_does_not_loosen_form_where_exact_says_no():
     # an extra term exact recovery does not drop, and another exponent: neither judge
     for model in ("x1**4 + x1**3 + x1**2 + x1 + 0.01*x1**5", "x1**4 + x1**3.01 + x1**2 + x1"):

@@ -13,7 +13,8 @@ relation, form recovery refits again with
 * the relation's constant: ``form + d`` (constant difference) or ``k * form`` (constant ratio);
 * the model as exact recovery reads it: constants rounded (:func:`canonicalize`), and then
   without the additive terms exact recovery's negligible-term rule drops
-  (:func:`~srbench_lite.metrics._proofs.prune`);
+  (:func:`~srbench_lite.metrics._proofs.prune`), from the model itself or from
+  ``model / truth``;
 * at 50 digits with the truth's own constants, where float64 loses the digits a refit needs;
 
 and last, exact recovery's comparison of coefficients as printed (1e-4 relative) is asked:
@@ -38,6 +39,7 @@ from srbench_lite.metrics._proofs import (
     by_rewrite,
     describe,
     exact_relation,
+    is_real_constant,
     prune,
     reference_constant,
 )
@@ -90,7 +92,24 @@ class ExactReading:
             )
             if dropped and not rest.is_zero:
                 out.append(("rounded, without its negligible terms", rest))
+            ratio = self.ratio_reading(nums)
+            if ratio is not None:
+                out.append(("rounded, without the terms negligible in model / truth", ratio))
         return out
+
+    def ratio_reading(self, nums) -> sp.Expr | None:
+        """The rounded model without the terms that exact recovery's negligible-term rule
+        drops from ``model / truth`` (scale: the ratio's value), when what is left of the
+        ratio is a constant: ``-2.2e-8 + 0.9995*q/C`` is read as ``0.9995*q/C`` for ``q/C``
+        (the constant is negligible against the ratio, not against the model's scale)."""
+        if nums.ratio_value == 0 or self.t_r.is_zero:
+            return None
+        ratio = sp.expand(self.m_r / self.t_r)
+        c_ref = reference_constant(self.t_r)
+        rest, dropped = prune(ratio, nums, abs(nums.ratio_value), PRUNE_TOL, c_ref)
+        if not dropped or not is_real_constant(rest, nonzero=True):
+            return None
+        return sp.expand(self.m_r - sp.Add(*dropped) * self.t_r)
 
     def attempts(self) -> Iterator[tuple[str, sp.Expr, str]]:
         """``(how the model is read, model, family)`` in order, after the printed plain refit."""
