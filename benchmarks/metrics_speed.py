@@ -136,7 +136,7 @@ def replay_main(args) -> int:
             recorded = row["recorded_score_time_s"]
             was = f"{recorded:8.3f}" if recorded is not None else "       -"
             print(f"  {row['score_time_s']:8.3f} s (was {was}) {row['method']:<10} "
-                  f"{row['dataset']:<24} {row['recovery_kind']:<20} ned={row['ned']}"
+                  f"{row['dataset']:<24} {row['recovery_kind']:<20} ned={row.get('ned')}"
                   + (f"  DIFFERS {row['differences']}" if row["differences"] else ""))  # fmt: skip
     finally:
         if out is not None:
