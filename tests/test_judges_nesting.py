@@ -68,6 +68,18 @@ def test_a_term_negligible_in_the_ratio_is_dropped_by_both_judges():
     assert not rec.solved and form.recovered is False, form.detail
 
 
+def test_a_whole_difference_over_one_denominator_is_not_a_negligible_term():
+    """Operon on feynman-ii.11.27-dummy (3 s): the model leaves out the truth's denominator
+    ``1 - x2*x3/3``, which differs from 1 by at most 1e-6 on SRSD's ranges. The difference put
+    over one denominator has a tiny leading coefficient, but its numerator's constants are
+    not small: no fitted term is negligible there, so neither judge solves it."""
+    spec = get_spec("feynman-ii.11.27-dummy")
+    X = load_problem(spec.name, n_samples=2000).X_test[:256]
+    model = "8.85400149281616e-12*x2*x3*x5 - 1.529416771007e-23"
+    rec, form = _both(model, spec.formula, list(spec.feature_names), X)
+    assert not rec.solved and form.recovered is False, rec.detail
+
+
 def test_nesting_does_not_loosen_form_where_exact_says_no():
     # an extra term exact recovery does not drop, and another exponent: neither judge
     for model in ("x1**4 + x1**3 + x1**2 + x1 + 0.01*x1**5", "x1**4 + x1**3.01 + x1**2 + x1"):

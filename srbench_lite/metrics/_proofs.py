@@ -53,6 +53,18 @@ def reference_constant(truth: sp.Expr) -> float:
     return min(values, default=1.0)
 
 
+def _tiny_when_expanded(term: sp.Expr, bound: float) -> bool:
+    """Every additive term of ``expand(term)`` has a coefficient below ``bound``: the
+    smallness is a fitted coefficient's, not an artefact of one fraction's combined constants
+    (``9e-25*(-3.3e15*x**2*y + 5661*x - 17000)/(333*x - 1000)`` is a whole difference put over
+    one denominator, whose numerator's own constants are not small)."""
+    for part in sp.Add.make_args(sp.expand(term)):
+        coeff, _ = part.as_coeff_Mul()
+        if part.free_symbols and abs(float(coeff)) >= bound:
+            return False
+    return True
+
+
 def prune(expr: sp.Expr, nums: Numbers, scale: float, tol: float, c_ref: float):
     """Drop the additive terms of ``expr`` that only a tiny fitted coefficient makes small.
 
@@ -61,7 +73,7 @@ def prune(expr: sp.Expr, nums: Numbers, scale: float, tol: float, c_ref: float):
     an underflowing ``exp(-1e23*x)`` or an unlucky domain), and (c) ``|c| < tol * c_ref``,
     ``c_ref`` being the truth's smallest constant (1 if it has none): the magnitude-relative
     form of SRBench's ``|c| < 1e-4 -> 0``, which never drops a ``1.1e-17*v**2`` next to a
-    truth that itself has ``1.1e-17``.
+    truth that itself has ``1.1e-17``; and (d) the term expanded has only such coefficients.
     """
     for candidate in (expr, sp.expand(expr)):
         terms = sp.Add.make_args(candidate)
@@ -70,7 +82,8 @@ def prune(expr: sp.Expr, nums: Numbers, scale: float, tol: float, c_ref: float):
         kept, dropped = [], []
         for term in terms:
             coeff, rest = term.as_coeff_Mul()
-            if term.free_symbols and coeff != 0 and abs(float(coeff)) < tol * c_ref:
+            if (term.free_symbols and coeff != 0 and abs(float(coeff)) < tol * c_ref
+                    and _tiny_when_expanded(term, tol * c_ref)):  # fmt: skip
                 v, w = nums.values(term), nums.values(rest)
                 if (
                     np.all(np.isfinite(v))
