@@ -358,3 +358,37 @@ def test_a_slow_rewrite_is_skipped_not_fatal(monkeypatch):
     assert res.solved and _time.perf_counter() - start < 10, res.detail
     res = symbolic_recovery("cos(x)/tan(2*y)", "cot(y)*cos(x)", timeout=None)
     assert not res.solved
+
+
+def test_a_near_miss_is_not_sent_to_the_exact_proofs(monkeypatch):
+    # 0.04 % off everywhere: inside the 1e-3 screen, so the steps run, but the 50-digit view
+    # rules out every exact proof, and the long ones (simplify, cancellation after a rewrite)
+    # are skipped -- an operon model like this took 15 s of simplify and cancel before
+    from srbench_lite.metrics import _judge
+
+    def no_simplify(expr):
+        raise AssertionError(f"simplify was attempted on {expr}")
+
+    monkeypatch.setattr(_judge, "simplified", no_simplify)
+    X = np.random.default_rng(1).uniform(0.3, 1.2, (200, 2))
+    near = "sin(x)/sin(y)*(1 + 0.0004*cos(x*y))"
+    res = symbolic_recovery(near, "sin(x)/sin(y)", feature_names=["x", "y"], X=X, timeout=None)
+    assert res.kind == "none" and not res.solved, res.detail
+
+
+def test_the_exact_gate_lets_identities_through():
+    from srbench_lite.metrics._evidence import EXACT_TOL, shared_evidence
+
+    x, y = sp.symbols("x y")
+    X = np.random.default_rng(2).uniform(0.3, 1.2, (200, 2))
+    truth = sp.sin(x) / sp.sin(y)
+    same = 2 * sp.sin(x / 2) * sp.cos(x / 2) / sp.sin(y) + 3
+    near = truth * (1 + sp.Rational(4, 10000) * sp.cos(x * y))
+    ev = shared_evidence((truth, same), (truth, same), ["x", "y"], X, 1e-3)
+    assert ev.exactly_possible("constant_difference") and not ev.exactly_possible("equal")
+    ev = shared_evidence((truth, near), (truth, near), ["x", "y"], X, 1e-3)
+    assert ev.possible("constant_ratio") and not ev.exactly_possible("constant_ratio")
+    assert EXACT_TOL < 1e-6  # far below any near miss the 1e-3 screen lets through
+    # as the full judge sees it: the identity is proved
+    res = symbolic_recovery(str(same), "sin(x)/sin(y)", feature_names=["x", "y"], X=X)
+    assert res.solved and res.kind == "constant_difference", res.detail

@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
+    "EXACT_TOL",
     "MIN_POINTS",
     "NUMERIC_TOL",
     "PRUNE_TOL",
@@ -28,6 +29,11 @@ RELATIONS = ("identical", "equal", "constant_difference", "constant_ratio")
 NUMERIC_TOL = 1e-3
 #: default bound of the negligible-term rule (``symbolic_recovery``'s ``prune_tol``)
 PRUNE_TOL = 1e-4
+#: relative gap within which a relation proved *exactly* on the rounded forms must hold in
+#: their 50-digit view (an identity shows ~1e-16 there: the gaps are taken in float64 after
+#: the mpmath values are rounded); wider gaps rule out exact proofs (expansion, cancellation,
+#: ``simplify``), not the coefficient comparisons to a tolerance
+EXACT_TOL = 1e-9
 #: fewest valid points for the numbers to say anything
 MIN_POINTS = 16
 #: most points of a 50-digit (mpmath) view
@@ -146,6 +152,13 @@ class Evidence:
 
     def possible(self, kind: str) -> bool:
         return not self.informative or self.holds([kind]) is not None
+
+    def exactly_possible(self, kind: str) -> bool:
+        """Whether an exact proof of ``kind`` between the *rounded* forms (or any functions
+        equal to them: a rewrite of each) could exist: its gap in the rounded forms' 50-digit
+        view is within :data:`EXACT_TOL`, or that view is inconclusive (too few points)."""
+        n = self.view(self.order.index(("rounded", True)))
+        return not n.ok or n.gap[kind] <= EXACT_TOL
 
     def summary(self, kinds) -> str:
         n = next((v for v in self.views.values() if v.ok), self.first)

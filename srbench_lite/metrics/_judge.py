@@ -115,6 +115,11 @@ class _Judge:
     def possible(self, *kinds: str) -> bool:
         return any(k in self.allowed and self.ev.possible(k) for k in kinds)
 
+    def exactly(self, *kinds: str) -> bool:
+        """:meth:`possible`, for an exact proof on the rounded forms (expansion, cancellation,
+        ``simplify``): the tighter 50-digit test saves the long steps on near misses."""
+        return any(self.possible(k) and self.ev.exactly_possible(k) for k in kinds)
+
     # -- steps -----------------------------------------------------------------------------
 
     def run(self) -> dict:
@@ -145,10 +150,10 @@ class _Judge:
         pairs = ((t_a, m_a), (t_x, m_x))
         radicals = radicals_rewrite(_box(self.names, self.X, self.user_x))
         rewrites = [None, *(r for r in REWRITES if not r.srsd), radicals]
-        ned_rounded = tuple(
+        self.ned_rounded = tuple(
             canonicalize(e, round_constants=True, simplify=False) for e in self.ned_pair
         )
-        ned_pairs = (ned_rounded, self.ned_pair)
+        ned_pairs = (self.ned_rounded, self.ned_pair)
         return (
             self.automatic(m_a, t_a)
             or self.rewritten(rewrites, pairs, kinds)
@@ -176,9 +181,12 @@ class _Judge:
     def rewritten(self, rewrites, pairs, kinds) -> dict | None:
         """The first rewrite (None: the forms as printed) under which a relation is proved;
         ``pairs``: (truth, model) rounded and unrounded."""
+        exact_kinds = None if pairs[0] is self.ned_rounded else [
+            k for k in kinds if self.exactly(k)
+        ]  # (the NED's forms are not the rounded forms the numbers were taken on)
         for rewrite in rewrites if kinds else ():
             name = rewrite.name if rewrite is not None else "coefficients"
-            found = self.step(name, by_rewrite, rewrite, *pairs, kinds)
+            found = self.step(name, by_rewrite, rewrite, *pairs, kinds, exact_kinds)
             if found is not None:
                 return self.verdict(
                     found[0], describe(*found), symbolic_difference=self.diff,
@@ -188,7 +196,7 @@ class _Judge:
 
     def simplified(self) -> dict | None:
         """``simplify`` of the difference and the ratio, only of relations the numbers allow."""
-        if self.possible("equal", "constant_difference"):
+        if self.exactly("equal", "constant_difference"):
             diff = self.step("simplify", simplified, self.diff)
             if diff is not None:
                 self.diff = diff
@@ -200,7 +208,7 @@ class _Judge:
                     return self.verdict(
                         "constant_difference", f"truth - model = {diff}", symbolic_difference=diff
                     )
-        if self.possible("constant_ratio"):
+        if self.exactly("constant_ratio"):
             ratio = self.step("simplify", simplified, self.ratio)
             if ratio is not None:
                 self.ratio = ratio

@@ -135,7 +135,9 @@ def _rewritten(rewrite: Rewrite, expr: sp.Expr) -> sp.Expr:
     return rewrite.apply(expr)
 
 
-def by_rewrite(rewrite: Rewrite | None, rounded, exact, kinds: list[str]):
+def by_rewrite(
+    rewrite: Rewrite | None, rounded, exact, kinds: list[str], exact_kinds: list[str] | None = None
+):
     """Prove a relation between truth and model after ``rewrite``; None: no proof.
 
     ``rounded`` and ``exact``: ``(truth, model)`` with constants rounded as SRBench rounds them,
@@ -147,6 +149,10 @@ def by_rewrite(rewrite: Rewrite | None, rounded, exact, kinds: list[str]):
     2. by coefficients (:func:`agree`) on the rewritten exact forms (numeric sub-expressions
        evaluated), to the rewrite's
        ``coef_tol`` (``rewrite=None``: the forms as printed, to :data:`AS_PRINTED_TOL`).
+
+    ``exact_kinds`` (default ``kinds``): the kinds worth trying in way 1 when the rewrite is
+    applied to the rounded forms (an identity keeps their values, so the numbers can rule a
+    kind out; see :meth:`~srbench_lite.metrics._evidence.Evidence.exactly_possible`).
     """
     t, m = exact
     tol = AS_PRINTED_TOL
@@ -155,10 +161,12 @@ def by_rewrite(rewrite: Rewrite | None, rounded, exact, kinds: list[str]):
         after = f" after the {rewrite.name!r} rewrite ({rewrite.description})"
         t, m = _rewritten(rewrite, t), _rewritten(rewrite, m)
         if rewrite.round_after:
-            pair = round_floats(t), round_floats(m)
-        else:
+            found = exact_relation(round_floats(t), round_floats(m), kinds)
+        elif exact_kinds is None or exact_kinds:
             pair = _rewritten(rewrite, rounded[0]), _rewritten(rewrite, rounded[1])
-        found = exact_relation(*pair, kinds)
+            found = exact_relation(*pair, kinds if exact_kinds is None else exact_kinds)
+        else:
+            found = None
         if found is not None:
             return (*found, f"constants rounded as SRBench does{after}")
         tol = rewrite.coef_tol

@@ -59,6 +59,11 @@ where the reference is known to be wrong. Every departure, in pipeline order
 7. **simplify** of ``truth - model`` and ``model / truth``, as SRBench -- but only of a relation
    the numbers still allow (``simplify`` can run for minutes on ``sin(1e33*x)**2``). SRBench
    never simplifies the ratio (and simplifies the difference under an inverted condition).
+   The exact proofs (``simplify``, and expansion and cancellation after a rewrite of the
+   rounded forms) run only for a relation whose gap in the rounded forms' 50-digit view is
+   within 1e-9 (``_evidence.EXACT_TOL``): an identity shows about 1e-16 there, so this only
+   skips near misses that the 1e-3 screen lets through, on which ``simplify`` and ``cancel``
+   could spend tens of seconds. Coefficient comparisons to a tolerance are not gated.
 8. **Negligible terms** (replaces the other use of SRBench's ``|c| < 1e-4 -> 0``): additive
    terms of the simplified difference (or ratio) whose magnitude on every valid point is below
    ``prune_tol`` (1e-4) times the truth's scale (or the ratio) are dropped before deciding:
