@@ -35,7 +35,11 @@ Then:
 truth's nodes has NED 1 (``d >= |T_model| - |T_truth|``), so when the model's ``factor()``-ed
 form (step 2 before ``simplify``, which costs minutes on long models) has :data:`CUTOFF_RATIO`
 times the truth's nodes and at least :data:`CUTOFF_MIN_NODES`, NED is 1 without ``simplify``
-(status ``cutoff``). It changes no NED value on any run we hold.
+(status ``cutoff``). It changes no NED value on any run we hold, but ``simplify`` can shrink a
+long form of the truth itself below the cut (the quarter-angle form of ``feynman_test_10``: 97
+nodes factored, NED 0 without the cut-off), so :func:`~srbench_lite.metrics.score` and the
+runner compute NED again without the cut-off (``cutoff=False``) when exact recovery solved the
+model.
 
 Our re-parse never calls ``eval`` (the project's rule for untrusted text): it walks the syntax
 tree of sympy's printed text with Python's own operator semantics (so the result is the one
@@ -259,14 +263,14 @@ def beyond_cutoff(m: sp.Expr, true_nodes: int) -> int | None:
     return None
 
 
-def _ned_task(m: sp.Expr | None, t: sp.Expr) -> dict:
+def _ned_task(m: sp.Expr | None, t: sp.Expr, cutoff: bool = True) -> dict:
     from srbench_lite.metrics._primes import faster_nextprime
 
     with faster_nextprime():  # the same factor(), faster on long models
-        return _ned_parts(m, t)
+        return _ned_parts(m, t, cutoff)
 
 
-def _ned_parts(m: sp.Expr | None, t: sp.Expr) -> dict:
+def _ned_parts(m: sp.Expr | None, t: sp.Expr, cutoff: bool = True) -> dict:
     import zss
 
     t_prep = srsd_form(t)
@@ -275,7 +279,7 @@ def _ned_parts(m: sp.Expr | None, t: sp.Expr) -> dict:
     out = {"true_nodes": n_true, "truth_prepared": str(t_prep)}
     if m is None:
         return {**out, "distance": None}
-    cut = beyond_cutoff(m, n_true)
+    cut = beyond_cutoff(m, n_true) if cutoff else None
     if cut is not None:  # NED 1 without simplify (see the module docstring)
         return {**out, "distance": None, "model_nodes": cut, "cutoff": True}
     m_prep = srsd_form(m)
@@ -307,8 +311,11 @@ def ned_details(
     dialect: str = "sympy",
     timeout: float | None = 30.0,
     rename_to_x: bool = True,
+    cutoff: bool = True,
 ) -> NEDResult:
     """SRSD's NED of ``model`` against ``truth`` with its parts (see the module docstring).
+
+    ``cutoff=False``: no size cut-off (SRSD's own computation, ``simplify`` of any model).
 
     ``model`` may be None (missing prediction: NED 1.0). A truth that cannot be parsed raises
     :class:`~srbench_lite.expr.ModelParseError`.
@@ -330,7 +337,7 @@ def ned_details(
         m, t = rename_to_srsd([m, t], feature_names)
     status = "ok" if error is None else "error"
     try:
-        raw = call_with_timeout(_ned_task, m, t, timeout=timeout)
+        raw = call_with_timeout(_ned_task, m, t, cutoff, timeout=timeout)
     except SandboxTimeout as exc:
         raw, status, error = {}, "timeout", str(exc)
     except SandboxError as exc:
