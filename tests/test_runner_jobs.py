@@ -75,3 +75,46 @@ def test_one_definition_of_the_limits():
 def test_old_backend_names_warn_and_mean_local():
     with pytest.warns(FutureWarning, match="use --backend local"):
         assert RunConfig("smoke", "linear", backend="loky").backend == "local"
+
+
+def test_method_prepare_runs_once_before_a_long_run_only():
+    from srbench_lite.methods import MethodSpec
+    from srbench_lite.runner.benchmark import PREPARE_MIN_S, _prepare_methods
+    from srbench_lite.runner.config import RunConfig
+    from srbench_lite.runner.jobs import Job
+
+    calls = []
+
+    def prepare():
+        calls.append(1)
+
+    specs = [MethodSpec(name=n, factory=dict, prepare=prepare) for n in ("a", "b")]
+    specs.append(MethodSpec(name="c", factory=dict))
+    jobs = [Job("smoke", f"p{i}", m, 0, 0.0) for i in range(3) for m in ("a", "b", "c")]
+    # 6 jobs of the two methods sharing one prepare, 2 slots: 3 x budget seconds per slot
+    short = PREPARE_MIN_S / 3 - 1
+    _prepare_methods(specs, jobs, RunConfig(suites=("smoke",), methods=("a",), time_budget=short, n_jobs=2))
+    assert calls == []  # a short run leaves it to the methods
+    _prepare_methods(specs, jobs, RunConfig(suites=("smoke",), methods=("a",), time_budget=PREPARE_MIN_S / 3, n_jobs=2))
+    assert calls == [1]  # once, for both methods
+
+
+def test_bundled_engines_compile_their_kernels_before_a_long_run():
+    from srbench_lite.engines.common.batch import compile_kernels
+    from srbench_lite.methods.registry import resolve_methods
+
+    specs = {s.name: s for s in resolve_methods(["gp", "gp-physics", "linear"])}
+    assert specs["gp"].prepare is compile_kernels is specs["gp-physics"].prepare
+    assert specs["linear"].prepare is None
+
+
+def test_background_compilation_runs_at_the_lowest_priority():
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from srbench_lite.engines.common.kernels import _lowest_priority; "
+        "_lowest_priority(); print(os.nice(0))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "19"

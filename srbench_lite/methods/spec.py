@@ -60,6 +60,11 @@ class MethodSpec:
     ``environment`` (an :class:`~srbench_lite.methods.environment.Environment`): the method
     runs in its own virtual environment; ``requires`` then names modules of that environment,
     and the method is available once the environment is created.
+
+    ``prepare()``: one-time set-up that the runner does in its own process before a *long*
+    local run (the method's jobs plan at least a minute per job slot), so that no job fits
+    while it happens; shorter runs leave it to the method (the built-in engines compile their
+    numba kernels: up front for a long run, in a low-priority background process otherwise).
     """
 
     name: str
@@ -78,6 +83,7 @@ class MethodSpec:
     model_size: Callable[[Any], float | None] | None = None
     model_size_measure: str = ""
     environment: Environment | None = None
+    prepare: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         if self.has_expression and self.model_size is not None:

@@ -136,9 +136,29 @@ def execute_run(
         from srbench_lite.runner.isolate import prestart
 
         prestart()  # the job server starts importing numpy/sympy now
+        _prepare_methods(specs, todo, config)
     summary = RunSummary(run_dir=run_dir, n_total=len(jobs), n_skipped=len(jobs) - len(todo))
     _run_jobs(todo, options, summary, config, client, on_record)
     return summary
+
+
+#: planned seconds per job slot from which a method's ``prepare`` runs before the jobs
+PREPARE_MIN_S = 60.0
+
+
+def _prepare_methods(specs, jobs: Sequence[Job], config: RunConfig) -> None:
+    """Run each distinct ``MethodSpec.prepare`` once, here, when its methods' jobs plan at
+    least :data:`PREPARE_MIN_S` seconds of budget per job slot (a short run leaves the set-up
+    to the methods, in the background)."""
+    planned: dict[Callable[[], None], float] = {}
+    for spec in specs:
+        if spec.prepare is not None:
+            n = sum(job.method == spec.name for job in jobs)
+            per_slot = n * config.time_budget / max(1, config.workers)
+            planned[spec.prepare] = planned.get(spec.prepare, 0.0) + per_slot
+    for prepare, per_slot in planned.items():
+        if per_slot >= PREPARE_MIN_S:
+            prepare()
 
 
 def ensure_data(problems: Sequence[tuple[str, str]], config: RunConfig) -> str:

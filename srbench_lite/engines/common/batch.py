@@ -35,6 +35,7 @@ __all__ = [
     "Data",
     "Scores",
     "backend",
+    "compile_kernels",
     "fit_backend",
     "fit_many",
     "score_many",
@@ -99,7 +100,9 @@ def fit_backend() -> str:
     """The backend for a whole fit with a time budget: ``"numba"`` when its kernels are
     compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while one
     background process compiles them for later fits (a first compilation takes longer than a
-    short budget). A lock file in the temp dir keeps concurrent jobs from compiling twice."""
+    short budget) at the lowest CPU priority, so that it does not slow the fits beside it. A
+    lock file in the temp dir keeps concurrent jobs from compiling twice. (A long run compiles
+    them before its first job: :func:`compile_kernels`.)"""
     name = backend()
     if name != "numba" or _FORCED:
         return name
@@ -121,6 +124,22 @@ def fit_backend() -> str:
             )
         )
     return "numpy"
+
+
+def compile_kernels() -> None:
+    """Compile the kernels into numba's disk cache now (in a child process, at normal
+    priority), unless they are compiled already or numba is missing: the runner's
+    ``MethodSpec.prepare`` of the built-in engines, before a long run."""
+    if backend() != "numba":
+        return
+    from srbench_lite.engines.common import kernels
+
+    if not kernels.compiled():
+        subprocess.run(
+            [sys.executable, "-m", "srbench_lite.engines.common.kernels"],
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
 
 @contextlib.contextmanager

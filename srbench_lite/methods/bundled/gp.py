@@ -1,5 +1,6 @@
 """The built-in GP engine (srbench_lite.engines.gp): numpy/numba, no outside tool."""
 
+from srbench_lite.engines.common.batch import compile_kernels
 from srbench_lite.methods import MethodSpec
 
 
@@ -12,6 +13,7 @@ def _factory(**params):
 METHOD = MethodSpec(
     name="gp",
     factory=_factory,
+    prepare=compile_kernels,
     budget_param="time_budget_s",
     seed_param="random_state",
     params={},

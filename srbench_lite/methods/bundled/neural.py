@@ -1,5 +1,6 @@
 """Built-in neural engine: Deep Symbolic Regression (RNN policy, risk-seeking policy gradient)."""
 
+from srbench_lite.engines.common.batch import compile_kernels
 from srbench_lite.methods import MethodSpec
 
 
@@ -12,6 +13,7 @@ def _factory(**params):
 METHOD = MethodSpec(
     name="neural",
     factory=_factory,
+    prepare=compile_kernels,
     budget_param="time_budget_s",
     seed_param="random_state",
     smoke_params={"batch_size": 200, "max_length": 20},
