@@ -118,3 +118,18 @@ def test_background_compilation_runs_at_the_lowest_priority():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "19"
+
+
+def test_background_compilation_stays_in_its_fits_session():
+    # a new session would be a new scheduling autogroup on Linux, where nice does not hold
+    import os
+    import subprocess
+    import sys
+
+    from srbench_lite.engines.common.batch import _own_group
+
+    code = "import os; print(os.getsid(0), os.getpgid(0))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, **_own_group())  # fmt: skip
+    sid, pgid = map(int, out.stdout.split())
+    assert sid == os.getsid(0) and pgid != os.getpgid(0)

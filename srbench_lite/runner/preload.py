@@ -1,5 +1,5 @@
 """Imported once by the job forkserver (:mod:`.isolate`) so that forked job children start
-with numpy, sympy, scikit-learn and srbench-lite already loaded.
+with numpy, sympy, scikit-learn, numba and srbench-lite already loaded.
 
 Importing this module is its purpose (it also fits one tiny model to warm caches).
 """
@@ -18,6 +18,11 @@ import srbench_lite.methods  # noqa: F401
 import srbench_lite.methods.baselines  # noqa: F401
 import srbench_lite.metrics  # noqa: F401
 import srbench_lite.runner.child  # noqa: F401
+
+try:  # numba and the kernels' dispatchers (nothing is compiled here): every gp/neural job asks
+    import srbench_lite.engines.common.kernels  # noqa: F401  # whether they are compiled
+except ImportError:  # numba missing: the engines use numpy
+    pass
 
 
 def _warm_up() -> None:

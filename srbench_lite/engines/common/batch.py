@@ -96,6 +96,15 @@ def _claim(lock: str) -> bool:
     return False
 
 
+def _own_group() -> dict:
+    """Popen arguments for a process group of its own (a job's hard kill does not stop the
+    compilation) in the *same session*: on Linux a new session is a new scheduling autogroup,
+    which gets a whole core whatever its nice value, so the low priority would not hold."""
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp} if hasattr(os, "setpgrp") else {}
+
+
 def fit_backend() -> str:
     """The backend for a whole fit with a time budget: ``"numba"`` when its kernels are
     compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while one
@@ -120,7 +129,7 @@ def fit_backend() -> str:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                start_new_session=True,
+                **_own_group(),
             )
         )
     return "numpy"

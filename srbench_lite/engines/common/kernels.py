@@ -87,13 +87,10 @@ def warm_up() -> None:
 
 def _lowest_priority() -> None:
     """Run this process at the lowest CPU priority: a background compilation must not slow the
-    fits beside it (their budgets are wall-clock). On Linux with autogroup scheduling a new
-    session is its own group, which competes as a whole whatever its processes' nice value, so
-    the group's nice is lowered too."""
+    fits beside it (their budgets are wall-clock). (It is started in its fit's session:
+    :func:`.batch.fit_backend`.)"""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(19)
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as f:
-        f.write("19")
 
 
 if __name__ == "__main__":  # python -m srbench_lite.engines.common.kernels [LOCK]: build the cache
