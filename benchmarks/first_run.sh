@@ -9,7 +9,8 @@
 set -euo pipefail
 src=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# (the background kernel compilation may still be writing into the venv)
+trap 'pkill -f "$work" || true; sleep 1; rm -rf "$work"' EXIT
 git clone -q "$src" "$work/srbench-lite"
 cd "$work/srbench-lite"
 python3 -m venv .venv
@@ -30,4 +31,4 @@ t0, t1, t2, t3 = map(float, sys.argv[1:])
 print(f"install {t1 - t0:.1f} s, run {t2 - t1:.1f} s, report {t3 - t2:.1f} s, "
       f"total {t3 - t0:.1f} s")
 PY
-grep -A5 "^| #" reports/quickstart/README.md | head -6
+grep -A5 "| method" reports/quickstart/README.md | head -6
