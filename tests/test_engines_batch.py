@@ -226,7 +226,7 @@ def test_one_background_compilation_across_processes(monkeypatch, tmp_path):
     import os
     import time
 
-    from srbench_lite.engines.common import batch, kernels
+    from srbench_lite.engines.common import kernels, warm_up
 
     started = []
 
@@ -238,17 +238,17 @@ def test_one_background_compilation_across_processes(monkeypatch, tmp_path):
             return None
 
     monkeypatch.setattr(kernels, "compiled", lambda: False)
-    monkeypatch.setattr(batch.subprocess, "Popen", FakePopen)
-    monkeypatch.setattr(batch.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(warm_up.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(warm_up.tempfile, "gettempdir", lambda: str(tmp_path))
     for _ in range(3):  # three job processes, each starting with an empty list
-        monkeypatch.setattr(batch, "_WARMING", [])
-        assert batch.fit_backend() == "numpy"
+        monkeypatch.setattr(warm_up, "_WARMING", [])
+        assert warm_up.fit_backend() == "numpy"
     assert len(started) == 1
     lock = started[0][-1]
     assert os.path.exists(lock) and os.path.dirname(lock) == str(tmp_path)
 
-    old = time.time() - 2 * batch._STALE_LOCK_S
+    old = time.time() - 2 * warm_up._STALE_LOCK_S
     os.utime(lock, (old, old))
-    monkeypatch.setattr(batch, "_WARMING", [])
-    assert batch.fit_backend() == "numpy"
+    monkeypatch.setattr(warm_up, "_WARMING", [])
+    assert warm_up.fit_backend() == "numpy"
     assert len(started) == 2

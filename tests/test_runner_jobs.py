@@ -100,7 +100,7 @@ def test_method_prepare_runs_once_before_a_long_run_only():
 
 
 def test_bundled_engines_compile_their_kernels_before_a_long_run():
-    from srbench_lite.engines.common.batch import compile_kernels
+    from srbench_lite.engines.common.warm_up import compile_kernels
     from srbench_lite.methods.registry import resolve_methods
 
     specs = {s.name: s for s in resolve_methods(["gp", "gp-physics", "linear"])}
@@ -126,7 +126,7 @@ def test_background_compilation_stays_in_its_fits_session():
     import subprocess
     import sys
 
-    from srbench_lite.engines.common.batch import _own_group
+    from srbench_lite.engines.common.warm_up import _own_group
 
     code = "import os; print(os.getsid(0), os.getpgid(0))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -38,11 +38,12 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from srbench_lite.engines.common.batch import backend, fit_backend, use_backend
+from srbench_lite.engines.common.batch import backend, use_backend
 from srbench_lite.engines.common.budget import Budget
 from srbench_lite.engines.common.finish import SELECTION, Finished, Finisher, select, to_frame
 from srbench_lite.engines.common.front import Entry
 from srbench_lite.engines.common.tokens import ARITY
+from srbench_lite.engines.common.warm_up import fit_backend
 
 __all__ = ["EngineRegressor", "OperatorNames", "SearchOutcome", "STOP_REASONS"]
 

@@ -35,11 +35,8 @@ Then:
 truth's nodes has NED 1 (``d >= |T_model| - |T_truth|``), so when the model's ``factor()``-ed
 form (step 2 before ``simplify``, which costs minutes on long models) has :data:`CUTOFF_RATIO`
 times the truth's nodes and at least :data:`CUTOFF_MIN_NODES`, NED is 1 without ``simplify``
-(status ``cutoff``). It changes no NED value on any run we hold, but ``simplify`` can shrink a
-long form of the truth itself below the cut (the quarter-angle form of ``feynman_test_10``: 97
-nodes factored, NED 0 without the cut-off), so :func:`~srbench_lite.metrics.score` and the
-runner compute NED again without the cut-off (``cutoff=False``) when exact recovery solved the
-model.
+(status ``cutoff``). ``simplify`` can still shrink a long form of the truth below the cut, so
+:func:`~srbench_lite.metrics.score` recomputes a solved model's NED with ``cutoff=False``.
 
 Our re-parse never calls ``eval`` (the project's rule for untrusted text): it walks the syntax
 tree of sympy's printed text with Python's own operator semantics (so the result is the one

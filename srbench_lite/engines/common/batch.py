@@ -13,18 +13,14 @@ Two interchangeable backends give the same results (to rounding):
   program) and finite-difference LM (:func:`.constants.polish_constants`).
 
 ``SRBENCH_LITE_BACKEND=numpy`` (or :func:`use_backend`) forces the numpy backend. A fit with
-a time budget uses :func:`fit_backend`: numpy until the kernels have been compiled once.
+a time budget uses :func:`.warm_up.fit_backend`: numpy until the kernels have been compiled
+once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -35,8 +31,7 @@ __all__ = [
     "Data",
     "Scores",
     "backend",
-    "compile_kernels",
-    "fit_backend",
+    "forced_backend",
     "fit_many",
     "score_many",
     "use_backend",
@@ -59,6 +54,11 @@ def _numba_available() -> bool:
     return _NUMBA_OK
 
 
+def forced_backend() -> str | None:
+    """The backend :func:`use_backend` forces now (None outside its ``with`` block)."""
+    return _FORCED[-1] if _FORCED else None
+
+
 def backend() -> str:
     """``"numba"`` or ``"numpy"``: what :func:`score_many` and :func:`fit_many` use now."""
     if _FORCED:
@@ -66,89 +66,6 @@ def backend() -> str:
     if os.environ.get("SRBENCH_LITE_BACKEND", "").lower() == "numpy":
         return "numpy"
     return "numba" if _numba_available() else "numpy"
-
-
-_WARMING: list[subprocess.Popen] = []
-_STALE_LOCK_S = 300.0
-
-
-def _warm_up_lock(kernels_file: str) -> str:
-    """The lock file that lets one process at a time compile this installation's kernels."""
-    tag = hashlib.sha1(os.path.abspath(kernels_file).encode()).hexdigest()[:12]
-    return os.path.join(tempfile.gettempdir(), f"srbench-lite-kernels-{tag}.lock")
-
-
-def _claim(lock: str) -> bool:
-    """Create ``lock`` unless another process holds it (a lock older than 5 min is stale)."""
-    for _ in range(2):
-        try:
-            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            return True
-        except FileExistsError:
-            try:
-                if time.time() - os.path.getmtime(lock) < _STALE_LOCK_S:
-                    return False
-                os.unlink(lock)
-            except OSError:
-                return False
-        except OSError:  # no writable temp dir: compile anyway
-            return True
-    return False
-
-
-def _own_group() -> dict:
-    """Popen arguments for a process group of its own (a job's hard kill does not stop the
-    compilation) in the *same session*: on Linux a new session is a new scheduling autogroup,
-    which gets a whole core whatever its nice value, so the low priority would not hold."""
-    if sys.version_info >= (3, 11):
-        return {"process_group": 0}
-    return {"preexec_fn": os.setpgrp} if hasattr(os, "setpgrp") else {}
-
-
-def fit_backend() -> str:
-    """The backend for a whole fit with a time budget: ``"numba"`` when its kernels are
-    compiled (in this process or in numba's disk cache); otherwise ``"numpy"``, while one
-    background process compiles them for later fits (a first compilation takes longer than a
-    short budget) at the lowest CPU priority, so that it does not slow the fits beside it. A
-    lock file in the temp dir keeps concurrent jobs from compiling twice. (A long run compiles
-    them before its first job: :func:`compile_kernels`.)"""
-    name = backend()
-    if name != "numba" or _FORCED:
-        return name
-    from srbench_lite.engines.common import kernels
-
-    if kernels.compiled():
-        return "numba"
-    if _WARMING and _WARMING[-1].poll() is None:
-        return "numpy"
-    lock = _warm_up_lock(kernels.__file__)
-    if _claim(lock):
-        _WARMING.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "srbench_lite.engines.common.kernels", lock],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                **_own_group(),
-            )
-        )
-    return "numpy"
-
-
-def compile_kernels() -> None:
-    """Compile the kernels into numba's disk cache now (in a child process, at normal
-    priority), unless they are compiled already or numba is missing: the runner's
-    ``MethodSpec.prepare`` of the built-in engines, before a long run."""
-    if backend() != "numba":
-        return
-    from srbench_lite.engines.common import kernels
-
-    if not kernels.compiled():
-        subprocess.run(
-            [sys.executable, "-m", "srbench_lite.engines.common.kernels"],
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
 
 
 @contextlib.contextmanager

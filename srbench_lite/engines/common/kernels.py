@@ -5,10 +5,10 @@ The kernels: :func:`eval_batch` and :func:`score_batch` (the stack machine, :mod
 :mod:`.pack_kernel`). numba compiles each one on its first call (seconds) and caches it on disk
 (``cache=True``). :func:`warm_up` compiles them all on a tiny batch, then leaves a stamp file
 beside numba's cache; :func:`compiled` reads it, so that a fit with a short time budget only
-uses the kernels once they are ready (:func:`.batch.fit_backend`).
+uses the kernels once they are ready (:func:`.warm_up.fit_backend`).
 
 ``python -m srbench_lite.engines.common.kernels [LOCK]`` runs :func:`warm_up`, then deletes the
-file ``LOCK`` (the lock :func:`.batch.fit_backend` took to start this compilation in the
+file ``LOCK`` (the lock :func:`.warm_up.fit_backend` took to start this compilation in the
 background). Imported only where numba is available (:mod:`.batch` decides).
 """
 
@@ -88,17 +88,17 @@ def warm_up() -> None:
 def _lowest_priority() -> None:
     """Run this process at the lowest CPU priority: a background compilation must not slow the
     fits beside it (their budgets are wall-clock). (It is started in its fit's session:
-    :func:`.batch.fit_backend`.)"""
+    :func:`.warm_up.fit_backend`.)"""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(19)
 
 
 if __name__ == "__main__":  # python -m srbench_lite.engines.common.kernels [LOCK]: build the cache
-    if len(sys.argv) > 1:  # started by a fit (batch.fit_backend): yield the CPU to the fits
+    if len(sys.argv) > 1:  # started by a fit (warm_up.fit_backend): yield the CPU to the fits
         _lowest_priority()
     try:
         warm_up()
-    finally:  # release the lock file that batch.fit_backend took for this compilation
+    finally:  # release the lock file that warm_up.fit_backend took for this compilation
         if len(sys.argv) > 1:
             with contextlib.suppress(OSError):
                 os.unlink(sys.argv[1])

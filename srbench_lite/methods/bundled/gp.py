@@ -1,6 +1,6 @@
 """The built-in GP engine (srbench_lite.engines.gp): numpy/numba, no outside tool."""
 
-from srbench_lite.engines.common.batch import compile_kernels
+from srbench_lite.engines.common.warm_up import compile_kernels
 from srbench_lite.methods import MethodSpec
 
 

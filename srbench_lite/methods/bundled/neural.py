@@ -1,6 +1,6 @@
 """Built-in neural engine: Deep Symbolic Regression (RNN policy, risk-seeking policy gradient)."""
 
-from srbench_lite.engines.common.batch import compile_kernels
+from srbench_lite.engines.common.warm_up import compile_kernels
 from srbench_lite.methods import MethodSpec
 
 
