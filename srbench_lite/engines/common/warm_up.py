@@ -95,6 +95,7 @@ def compile_kernels() -> None:
     from srbench_lite.engines.common import kernels
 
     if not kernels.compiled():
+        print("compiling the engines' numba kernels once (about 20 s)...", file=sys.stderr)
         subprocess.run(
             [sys.executable, "-m", "srbench_lite.engines.common.kernels"],
             stdin=subprocess.DEVNULL,
