@@ -118,7 +118,7 @@ def test_power_law_pass_finds_monomials():
 def test_simplified_children_keep_their_scaled_loss():
     """The search rescores only the simplified children its hall of fame may take: stripping the
     scaling and the other rewrites must leave the scaled loss unchanged (to rounding)."""
-    from srbench_lite.engines.common.batch import Data, score_many
+    from srbench_lite.engines.common.batch import Data, score_many, values_many
 
     rng = as_random(np.random.default_rng(11))
     ops = OperatorSet.build(DEFAULT_OPERATORS, 3)
@@ -136,7 +136,14 @@ def test_simplified_children_keep_their_scaled_loss():
     before = score_many([t for t, _ in children], [c for _, c in children], data).loss
     after = score_many([t for t, _ in simple], [c for _, c in simple], data).loss
     fin = np.isfinite(before)
+    # a term lost to float64 rounding (``cosh(62) + c/x2`` is constant in float64) comes back
+    # when folding strips the huge constant: such children are numerically constant before
+    values, _ = values_many([t for t, _ in children], [c for _, c in children], data)
+    with np.errstate(all="ignore"):
+        fin &= ~(np.ptp(values, axis=1) <= 1e-9 * np.max(np.abs(values), axis=1))
     changed = sum(s[0] != t for s, (t, _) in zip(simple, children, strict=True))
     assert fin.sum() > 800 and changed > 300  # asin, acos, cbrt ... out of their domains: inf
     assert np.isfinite(after[fin]).all()
-    np.testing.assert_allclose(after[fin], before[fin], rtol=1e-6, atol=1e-24)
+    # (1e-5: the sine of ~1e9, ``sin(cosh(x1*x2**2/c)*log(x0))``, moves by 1e-6 when a product
+    # is reordered; a wrong rewrite moves a loss by far more)
+    np.testing.assert_allclose(after[fin], before[fin], rtol=1e-5, atol=1e-24)
