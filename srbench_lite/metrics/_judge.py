@@ -150,13 +150,13 @@ class _Judge:
         pairs = ((t_a, m_a), (t_x, m_x))
         radicals = radicals_rewrite(_box(self.names, self.X, self.user_x))
         rewrites = [None, *(r for r in REWRITES if not r.srsd), radicals]
-        self.ned_rounded = tuple(
+        ned_rounded = tuple(
             canonicalize(e, round_constants=True, simplify=False) for e in self.ned_pair
         )
-        ned_pairs = (self.ned_rounded, self.ned_pair)
+        ned_pairs = (ned_rounded, self.ned_pair)
         return (
             self.automatic(m_a, t_a)
-            or self.rewritten(rewrites, pairs, kinds)
+            or self.rewritten(rewrites, pairs, kinds, gated=True)
             or self.simplified()
             or self.negligible()
             or self.rewritten([r for r in REWRITES if r.srsd], ned_pairs, kinds)
@@ -178,12 +178,12 @@ class _Judge:
             )
         return None
 
-    def rewritten(self, rewrites, pairs, kinds) -> dict | None:
+    def rewritten(self, rewrites, pairs, kinds, gated: bool = False) -> dict | None:
         """The first rewrite (None: the forms as printed) under which a relation is proved;
-        ``pairs``: (truth, model) rounded and unrounded."""
-        exact_kinds = None if pairs[0] is self.ned_rounded else [
-            k for k in kinds if self.exactly(k)
-        ]  # (the NED's forms are not the rounded forms the numbers were taken on)
+        ``pairs``: (truth, model) rounded and unrounded. ``gated``: ``pairs`` are the forms
+        the numbers were taken on, so exact proofs are tried only where :meth:`exactly`
+        allows (not for the NED's forms)."""
+        exact_kinds = [k for k in kinds if self.exactly(k)] if gated else None
         for rewrite in rewrites if kinds else ():
             name = rewrite.name if rewrite is not None else "coefficients"
             found = self.step(name, by_rewrite, rewrite, *pairs, kinds, exact_kinds)

@@ -156,15 +156,16 @@ def by_rewrite(
     """
     t, m = exact
     tol = AS_PRINTED_TOL
+    exact_kinds = kinds if exact_kinds is None else exact_kinds
     after = ""
     if rewrite is not None:
         after = f" after the {rewrite.name!r} rewrite ({rewrite.description})"
         t, m = _rewritten(rewrite, t), _rewritten(rewrite, m)
         if rewrite.round_after:
             found = exact_relation(round_floats(t), round_floats(m), kinds)
-        elif exact_kinds is None or exact_kinds:
+        elif exact_kinds:
             pair = _rewritten(rewrite, rounded[0]), _rewritten(rewrite, rounded[1])
-            found = exact_relation(*pair, kinds if exact_kinds is None else exact_kinds)
+            found = exact_relation(*pair, exact_kinds)
         else:
             found = None
         if found is not None:
