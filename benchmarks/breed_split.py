@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import srbench_lite
-    from srbench_lite.engines.common import fit_kernel, kernels, rules
+    from srbench_lite.engines.common import fit_kernel, kernels, rules, simplify_many
     from srbench_lite.engines.gp import evolution
     from srbench_lite.engines.gp import search as S
     from srbench_lite.engines.gp.regressor import DEFAULT_OPERATORS
@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     acc: dict[str, float] = {}
     _timed(kernels, "score_batch", "score (compiled)", acc)
     _timed(fit_kernel, "fit_batch", "LM fit (compiled)", acc)
-    _timed(rules.Simplifier, "__call__", "simplify", acc)
+    if hasattr(simplify_many, "BatchSimplifier"):  # since the compiled simplifier
+        _timed(simplify_many.BatchSimplifier, "many", "simplify", acc)
+    else:
+        _timed(rules.Simplifier, "__call__", "simplify", acc)
     _timed(evolution, "mutate", "mutate", acc)
     _timed(evolution.Evolution, "breed", "breed", acc)
     cfg = S.SearchConfig(operators=DEFAULT_OPERATORS, early_stop_loss=None)

@@ -1,8 +1,8 @@
 """Every compiled (numba) kernel in one place, and their compilation.
 
 The kernels: :func:`eval_batch` and :func:`score_batch` (the stack machine, :mod:`.stack`),
-:func:`fit_batch` (constant fitting, :mod:`.fit_kernel`) and :func:`pack_batch` (packing,
-:mod:`.pack_kernel`). numba compiles each one on its first call (seconds) and caches it on disk
+:func:`fit_batch` (constant fitting, :mod:`.fit_kernel`), :func:`pack_batch` (packing,
+:mod:`.pack_kernel`) and :func:`simplify_batch` (token simplification, :mod:`.simplify_kernel`). numba compiles each one on its first call (seconds) and caches it on disk
 (``cache=True``). :func:`warm_up` compiles them all on a tiny batch, then leaves a stamp file
 beside numba's cache; :func:`compiled` reads it, so that a fit with a short time budget only
 uses the kernels once they are ready (:func:`.warm_up.fit_backend`).
@@ -29,19 +29,28 @@ from srbench_lite.engines.common import (
     opcodes,
     operators,
     pack_kernel,
+    simplify_kernel,
+    simplify_nodes,
     stack,
     vmath,
 )
 from srbench_lite.engines.common.fit_kernel import fit_batch
 from srbench_lite.engines.common.pack_kernel import pack_batch
-from srbench_lite.engines.common.program import pack
+from srbench_lite.engines.common.program import pack, simplify_columns, token_ids
+from srbench_lite.engines.common.simplify_kernel import simplify_batch
 from srbench_lite.engines.common.stack import eval_batch, score_batch
 
-__all__ = ["KERNELS", "compiled", "eval_batch", "fit_batch", "pack_batch", "score_batch", "warm_up"]
+__all__ = [
+    "KERNELS", "compiled", "eval_batch", "fit_batch", "pack_batch", "score_batch",
+    "simplify_batch", "warm_up",
+]  # fmt: skip
 
-KERNELS = (eval_batch, score_batch, fit_batch, pack_batch)
+KERNELS = (eval_batch, score_batch, fit_batch, pack_batch, simplify_batch)
 #: the modules whose source is compiled into the kernels (defined or inlined there)
-_SOURCES = (operators, opcodes, vmath, stack, derivatives, fit_kernel, pack_kernel)
+_SOURCES = (
+    operators, opcodes, vmath, stack, derivatives, fit_kernel, pack_kernel, simplify_nodes,
+    simplify_kernel,
+)  # fmt: skip
 _STAMP_PREFIX = "srbench-lite-kernels-"
 
 
@@ -76,6 +85,8 @@ def warm_up() -> None:
     eval_batch(P.nodes, P.progs, P.vals, X, P.depth, np.empty((1, 4)))
     score_batch(P.nodes, P.progs, P.vals, X, y, P.depth, True, np.empty((3, 1)))
     fit_batch(P.nodes, P.progs, P.vals.copy(), X, y, P.depth, 2, True, np.empty((3, 1)))
+    one = np.ones(1, dtype=np.int64)
+    simplify_batch(token_ids([("neg", "x0")]), 2 * one, np.zeros(0), *simplify_columns(), True)
     with contextlib.suppress(OSError):
         stamp = _stamp_file()
         for old in stamp.parent.glob(f"{_STAMP_PREFIX}*.ok"):  # stamps of edited sources

@@ -18,6 +18,7 @@ import numpy as np
 
 from srbench_lite.engines.common import pack_kernel as pk
 from srbench_lite.engines.common.operators import OPS, VAL, VAR
+from srbench_lite.engines.common.rules import NICE_MAX, literal_text
 from srbench_lite.engines.common.tokens import (
     CONST,
     is_literal,
@@ -27,7 +28,7 @@ from srbench_lite.engines.common.tokens import (
     n_constants,
 )
 
-__all__ = ["Packed", "pack"]
+__all__ = ["Packed", "pack", "simplify_columns", "token_ids", "token_names"]
 
 
 class _TokenTable:
@@ -36,16 +37,21 @@ class _TokenTable:
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
+        self.names: list[str] = []
         self.rows: list[tuple[int, int, int, float]] = []
         self.arrays: tuple[np.ndarray, ...] = ()
+        self.order: tuple = ()
         for op in OPS.values():
             self._add(op.name, (pk.OP, op.code, op.arity, 0.0))
         self._add(CONST, (pk.CONST, VAL, 0, 0.0))
+        self.learn(literal_text(h / 2) for h in range(-2 * NICE_MAX, 2 * NICE_MAX + 1))
 
     def _add(self, tok: str, row: tuple[int, int, int, float]) -> None:
         self.ids[tok] = len(self.rows)
+        self.names.append(tok)
         self.rows.append(row)
         self.arrays = ()
+        self.order = ()
 
     def learn(self, tokens) -> None:
         """Add the tokens not in the table yet; ``ValueError`` for one that is no token."""
@@ -71,8 +77,45 @@ class _TokenTable:
             )
         return self.arrays
 
+    def ordering(self) -> tuple:
+        """What the compiled simplifier needs beyond :meth:`columns`: each id's rank among the
+        token texts in sort order, the id of each opcode's operator, the ids of the folded
+        literals (:func:`.rules.literal_text` of ``h / 2`` at ``h + 2 * NICE_MAX``) and the id of
+        ``"c"``."""
+        if not self.order:
+            rank = np.empty(len(self.names), dtype=np.int64)
+            rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(rank))
+            op_id = np.full(1 + max(op.code for op in OPS.values()), -1, dtype=np.int64)
+            for op in OPS.values():
+                op_id[op.code] = self.ids[op.name]
+            nice = [self.ids[literal_text(h / 2)] for h in range(-2 * NICE_MAX, 2 * NICE_MAX + 1)]
+            self.order = (rank, op_id, np.array(nice, dtype=np.int64), self.ids[CONST])
+        return self.order
+
 
 _TABLE = _TokenTable()
+
+
+def token_ids(programs: Sequence[Sequence[str]]) -> np.ndarray:
+    """The token-table ids of every token of ``programs``, concatenated (new tokens are added
+    to the table; ``ValueError`` for one that is no token)."""
+    table = _TABLE
+    try:
+        return np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
+    except KeyError:
+        table.learn(chain.from_iterable(programs))
+        return np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
+
+
+def token_names() -> list[str]:
+    """The token of each id (the table's own list: read it, do not change it)."""
+    return _TABLE.names
+
+
+def simplify_columns() -> tuple:
+    """The table as :func:`.simplify_kernel.simplify_batch` takes it: ``kind``, ``code``,
+    arity, literal value, rank, operator ids, folded-literal ids, the id of ``"c"``."""
+    return _TABLE.columns() + _TABLE.ordering()
 
 
 @dataclass
@@ -108,11 +151,7 @@ def pack(programs: Sequence[Sequence[str]], consts: Sequence[Sequence[float] | N
     if len(consts) != len(programs):
         raise ValueError(f"{len(programs)} programs but {len(consts)} constant vectors")
     table = _TABLE
-    try:
-        ids = np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
-    except KeyError:
-        table.learn(chain.from_iterable(programs))
-        ids = np.fromiter(map(table.ids.__getitem__, chain.from_iterable(programs)), np.int64)
+    ids = token_ids(programs)
     lengths = np.fromiter(map(len, programs), np.int64, len(programs))
     clens = np.fromiter((-1 if c is None else len(c) for c in consts), np.int64, len(consts))
     given = [c for c in consts if c is not None]

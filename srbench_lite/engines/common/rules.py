@@ -25,7 +25,7 @@ import numpy as np
 from srbench_lite.engines.common.operators import OPS
 from srbench_lite.engines.common.tokens import ARITY, CONST, is_literal, literal_value
 
-__all__ = ["Simplifier", "simplify_tokens"]
+__all__ = ["NICE_MAX", "Simplifier", "literal_text", "simplify_tokens"]
 
 
 class _C(float):
@@ -82,9 +82,13 @@ def _leaf(tok: str, val=None) -> _N:
     return _N(tok, (), (tok,), (), False, val, True)
 
 
+def literal_text(v: float) -> str:
+    """The text of the literal token a folded value ``v`` becomes."""
+    return str(int(v)) if v == int(v) and abs(v) < 1e6 else repr(v)
+
+
 def _num(v: float) -> _N:
-    text = str(int(v)) if v == int(v) and abs(v) < 1e6 else repr(v)
-    return _leaf(text, float(v))
+    return _leaf(literal_text(v), float(v))
 
 
 def _const(v: float) -> _N:
@@ -112,8 +116,12 @@ def _node(tok: str, kids: tuple) -> _N:
     return _N(tok, kids, toks, consts, var, val, lit)
 
 
+#: folded values that become literal tokens: multiples of 1/2 with ``|v| <= NICE_MAX``
+NICE_MAX = 64
+
+
 def _nice(v: float) -> bool:
-    return math.isfinite(v) and abs(v) <= 64 and (2 * v) == int(2 * v)
+    return math.isfinite(v) and abs(v) <= NICE_MAX and (2 * v) == int(2 * v)
 
 
 def _is_leaf_const(n: _N) -> bool:
@@ -310,16 +318,28 @@ class Simplifier:
         self._memo: dict[tuple, _N] | None = {} if subtree_memo else None
 
     def __call__(self, tokens: tuple[str, ...], consts) -> tuple[tuple[str, ...], np.ndarray]:
-        plan = self._plans.get(tokens)
-        if plan is not None:
-            toks, origins = plan
-            return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
+        done = self.replay(tokens, consts)
+        if done is not None:
+            return done
         if self._memo is not None and len(self._memo) >= _MEMO_SIZE:
             self._memo.clear()
         node = _simplify(tokens, consts, self.strip_scaling, self._memo)
-        origins = tuple(getattr(v, "origin", None) for v in node.consts)
-        if None not in origins:
-            if len(self._plans) >= self.max_size:
-                self._plans.clear()
-            self._plans[tokens] = (node.toks, origins)
+        self.remember(tokens, node.toks, tuple(getattr(v, "origin", None) for v in node.consts))
         return node.toks, np.asarray(node.consts, dtype=np.float64)
+
+    def replay(self, tokens: tuple[str, ...], consts) -> tuple[tuple[str, ...], np.ndarray] | None:
+        """The rewrite of ``tokens`` remembered, on the values ``consts`` (None: none is)."""
+        plan = self._plans.get(tokens)
+        if plan is None:
+            return None
+        toks, origins = plan
+        return toks, np.array([_derive(o, consts) for o in origins], dtype=np.float64)
+
+    def remember(self, tokens: tuple[str, ...], toks: tuple[str, ...], origins: tuple) -> None:
+        """Keep the rewrite ``tokens -> toks`` when every output constant has an origin (an
+        input index ``k``, ``("neg", origin)`` or ``("inv", origin)``; ``None``: folded)."""
+        if None in origins:
+            return
+        if len(self._plans) >= self.max_size:
+            self._plans.clear()
+        self._plans[tokens] = (toks, origins)

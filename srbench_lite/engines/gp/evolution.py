@@ -22,7 +22,8 @@ import numpy as np
 
 from srbench_lite.engines.common.batch import Batch
 from srbench_lite.engines.common.front import Entry, ParetoFront
-from srbench_lite.engines.common.rules import Simplifier
+from srbench_lite.engines.common.simplify_many import BatchSimplifier
+from srbench_lite.engines.gp.island import Island
 from srbench_lite.engines.gp.priors import GENERAL, Priors
 from srbench_lite.engines.gp.targets import LM_ROWS, Target
 from srbench_lite.engines.gp.variation import OperatorSet, crossover, mutate, random_tree
@@ -86,41 +87,6 @@ def _quantile(v: np.ndarray, q: float) -> float:
     return y - d * (1 - t) if t >= 0.5 else x + d * t
 
 
-class Island:
-    """A population (parallel lists) with its target and the age order for replacement."""
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self.tokens: list[tuple[str, ...]] = []
-        self.consts: list[np.ndarray] = []
-        self.clean: list[bool] = []  # simplified already (children are, once chosen as parents)
-        self.loss = np.zeros(0)
-        self.oldest = 0
-        self.best = math.inf
-        self.best_gen = 0
-
-    def fill(self, tokens, consts, loss) -> None:
-        self.tokens, self.consts = list(tokens), list(consts)
-        self.clean = [True] * len(self.tokens)
-        self.loss = np.asarray(loss, dtype=np.float64)
-        self.oldest = 0
-
-    def replace_oldest(self, tokens, consts, loss, clean) -> np.ndarray:
-        """Put members (at most one per slot) in the oldest slots; returns the slots."""
-        n, k = len(self.tokens), len(tokens)
-        if k > n:
-            raise ValueError(f"{k} new members for an island of {n}")
-        slots = (self.oldest + np.arange(k)) % n
-        for i, t, c, kk in zip(slots.tolist(), tokens, consts, clean, strict=True):
-            self.tokens[i], self.consts[i], self.clean[i] = t, c, kk
-        self.loss[slots] = loss
-        self.oldest = (self.oldest + k) % n
-        return slots
-
-    def put(self, i: int, tokens, consts, loss: float) -> None:
-        self.tokens[i], self.consts[i], self.loss[i], self.clean[i] = tokens, consts, loss, True
-
-
 class Evolution:
     """Islands, their targets' fronts, and the main front of models of ``y``."""
 
@@ -140,7 +106,7 @@ class Evolution:
         self.cfg = config
         self.rng = rng
         self.nprng = nprng
-        self.simplify = Simplifier(strip_scaling=True)
+        self.simplify = BatchSimplifier(strip_scaling=True)
         self.freq = np.ones(config.max_complexity + 2)
         self.islands = [Island(t) for t in island_targets]
         self.generation = 0
@@ -153,8 +119,8 @@ class Evolution:
         """Simplified programs within the size limit (constant-only ones become ``x0``)."""
         toks_out, consts_out, fresh = [], [], []
         cap = self.cfg.max_complexity
-        for t, c, new_consts in pairs:
-            t2, c2 = self.simplify(tuple(t), c)
+        simple = self.simplify.many([tuple(p[0]) for p in pairs], [p[1] for p in pairs])
+        for (t2, c2), (_, _, new_consts) in zip(simple, pairs, strict=True):
             if len(t2) > cap:
                 continue
             if not any(tok[0] == "x" for tok in t2):
@@ -272,6 +238,31 @@ class Evolution:
             isl.clean[i] = True
         return isl.tokens[i], isl.consts[i]
 
+    def _clean_members(self, isl: Island, picks: list[int]) -> None:
+        """Simplify, in one batch, the members ``picks`` of ``isl`` not simplified yet (their
+        scaled losses are unchanged)."""
+        todo = sorted({i for i in picks if not isl.clean[i]})
+        if not todo:
+            return
+        simple = self.simplify.many([isl.tokens[i] for i in todo], [isl.consts[i] for i in todo])
+        for i, (t, c) in zip(todo, simple, strict=True):
+            isl.tokens[i], isl.consts[i], isl.clean[i] = t, c, True
+
+    def _under_cap(self, toks, consts, fresh, owner, over):
+        """The children without those that simplification does not bring under the size cap
+        (children ``over`` are over it before simplification)."""
+        cap = self.cfg.max_complexity
+        simple = self.simplify.many([toks[i] for i in over], [consts[i] for i in over])
+        drop = set()
+        for i, (t, c) in zip(over, simple, strict=True):
+            if len(t) > cap:
+                drop.add(i)
+            else:
+                toks[i], consts[i] = t, c
+        keep = [i for i in range(len(toks)) if i not in drop]
+        return ([toks[i] for i in keep], [consts[i] for i in keep], [fresh[i] for i in keep],
+                [owner[i] for i in keep])  # fmt: skip
+
     def breed(self, target: Target) -> None:
         """``batch`` children on every island of ``target``, scored in one batch, replacing
         each island's oldest. Children stay unsimplified until chosen as parents or good
@@ -283,10 +274,12 @@ class Evolution:
         cap, p_cross, draw = cfg.max_complexity, cfg.p_crossover, rng.random
         tournament, parent = self._tournament, self._parent
         keys = [self._keys(isl) for isl in isls]
-        toks, consts, fresh, owner = [], [], [], []
+        toks, consts, fresh, owner, over = [], [], [], [], []
         for k, isl in enumerate(isls):
-            for p in tournament(keys[k], min(cfg.batch, len(isl.tokens))).tolist():
-                pt, pc = parent(isl, p)
+            picks = tournament(keys[k], min(cfg.batch, len(isl.tokens))).tolist()
+            self._clean_members(isl, picks)
+            for p in picks:
+                pt, pc = isl.tokens[p], isl.consts[p]
                 if draw() < p_cross:
                     m = rng.randrange(len(isls))
                     qt, qc = parent(isls[m], self._winner(keys[m]))
@@ -294,13 +287,13 @@ class Evolution:
                 else:
                     t, c = mutate(rng, ops, pt, pc.tolist())
                 if len(t) > cap:  # simplification may bring it back under the cap
-                    t, c = simplify(t, c)
-                    if len(t) > cap:
-                        continue
+                    over.append(len(toks))
                 toks.append(t)
                 consts.append(np.asarray(c, dtype=np.float64))
                 fresh.append(len(c) > len(pc))
                 owner.append(k)
+        if over:
+            toks, consts, fresh, owner = self._under_cap(toks, consts, fresh, owner, over)
         self.children += len(toks)
         toks, consts, loss, a, b = self._score(target, toks, consts, fresh)
         ok = np.flatnonzero(np.isfinite(loss))
@@ -326,7 +319,7 @@ class Evolution:
         front = target.front
         lok = loss[ok]
         good = ok[(lok <= _quantile(lok, 0.2)) | front.accept_mask(lok, sizes[ok])].tolist()
-        simple = [simplify(toks[i], consts[i]) for i in good]
+        simple = simplify.many([toks[i] for i in good], [consts[i] for i in good])
         for (st, sc), i in zip(simple, good, strict=True):
             isl, s = isls[owner[i]], int(slot[i])
             if isl.tokens[s] is toks[i]:
