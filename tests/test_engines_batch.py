@@ -252,3 +252,21 @@ def test_one_background_compilation_across_processes(monkeypatch, tmp_path):
     monkeypatch.setattr(warm_up, "_WARMING", [])
     assert warm_up.fit_backend() == "numpy"
     assert len(started) == 2
+
+
+@pytest.mark.skipif(backend() != "numba", reason="needs numba")
+def test_kernels_load_only_what_is_compiled(monkeypatch):
+    """``kernels.load`` (the job forkserver's) never compiles: without the compiled record it
+    runs nothing; with it, every kernel is then ready in the process."""
+    from srbench_lite.engines.common import kernels
+
+    ran = []
+    monkeypatch.setattr(kernels, "_call_each", lambda: ran.append(1))
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    assert kernels.load() is False and not ran
+    monkeypatch.setattr(kernels, "compiled", lambda: True)
+    assert kernels.load() is True and ran == [1]
+    monkeypatch.undo()
+    kernels.warm_up()  # compiles here if nothing did yet (then the record exists)
+    assert kernels.load() is True
+    assert all(f.signatures for f in kernels.KERNELS)

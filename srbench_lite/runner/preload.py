@@ -1,7 +1,8 @@
 """Imported once by the job forkserver (:mod:`.isolate`) so that forked job children start
 with numpy, sympy, scikit-learn, numba and srbench-lite already loaded.
 
-Importing this module is its purpose (it also fits one tiny model to warm caches).
+Importing this module is its purpose (it also fits one tiny model to warm caches, and loads
+the compiled kernels when numba's disk cache holds them).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import srbench_lite.methods.baselines  # noqa: F401
 import srbench_lite.metrics  # noqa: F401
 import srbench_lite.runner.child  # noqa: F401
 
-try:  # numba and the kernels' dispatchers (nothing is compiled here): every gp/neural job asks
-    import srbench_lite.engines.common.kernels  # noqa: F401  # whether they are compiled
+try:  # numba and the kernels' dispatchers: every gp/neural job asks whether they are compiled
+    from srbench_lite.engines.common import kernels
 except ImportError:  # numba missing: the engines use numpy
-    pass
+    kernels = None
 
 
 def _warm_up() -> None:
@@ -38,4 +39,17 @@ def _warm_up() -> None:
         pass
 
 
+def _load_kernels() -> None:
+    """Load the compiled kernels from numba's disk cache when they are there (nothing is
+    compiled here), so that each forked job does not spend a quarter of a second of its budget
+    loading them."""
+    if kernels is None:
+        return
+    try:
+        kernels.load()
+    except Exception:  # an optimisation only: a job loads (or compiles) them itself
+        pass
+
+
 _warm_up()
+_load_kernels()

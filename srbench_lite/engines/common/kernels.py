@@ -41,7 +41,7 @@ from srbench_lite.engines.common.simplify_kernel import simplify_batch
 from srbench_lite.engines.common.stack import eval_batch, score_batch
 
 __all__ = [
-    "KERNELS", "compiled", "eval_batch", "fit_batch", "pack_batch", "score_batch",
+    "KERNELS", "compiled", "eval_batch", "fit_batch", "load", "pack_batch", "score_batch",
     "simplify_batch", "warm_up",
 ]  # fmt: skip
 
@@ -76,9 +76,8 @@ def compiled() -> bool:
         return False
 
 
-def warm_up() -> None:
-    """Compile (and cache on disk) every kernel on a tiny batch, then record it (see
-    :func:`compiled`); the record is skipped where numba's cache folder is not writable."""
+def _call_each() -> None:
+    """Run every kernel once on a tiny batch (compiling it, or loading it from the disk cache)."""
     P = pack([("add", "x0", "c")], [[1.0]])
     X = np.ones((1, 4))
     y = np.arange(4.0)
@@ -87,6 +86,22 @@ def warm_up() -> None:
     fit_batch(P.nodes, P.progs, P.vals.copy(), X, y, P.depth, 2, True, np.empty((3, 1)))
     one = np.ones(1, dtype=np.int64)
     simplify_batch(token_ids([("neg", "x0")]), 2 * one, np.zeros(0), *simplify_columns(), True)
+
+
+def load() -> bool:
+    """Load every kernel from numba's disk cache into this process if :func:`compiled` says
+    they are there (a fraction of a second; never a compilation); returns whether it did. The
+    job forkserver calls it, so that forked jobs start with the machine code in memory."""
+    if not compiled():
+        return False
+    _call_each()
+    return True
+
+
+def warm_up() -> None:
+    """Compile (and cache on disk) every kernel on a tiny batch, then record it (see
+    :func:`compiled`); the record is skipped where numba's cache folder is not writable."""
+    _call_each()
     with contextlib.suppress(OSError):
         stamp = _stamp_file()
         for old in stamp.parent.glob(f"{_STAMP_PREFIX}*.ok"):  # stamps of edited sources
