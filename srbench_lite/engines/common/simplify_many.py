@@ -47,7 +47,7 @@ class BatchSimplifier:
 
 @cache
 def _origin(code: int):
-    """The Python rules' origin of a kernel's origin code (``simplify_kernel._chain``)."""
+    """The Python rules' origin of a kernel's origin code (``simplify_nodes.chain``)."""
     k, chain_bits = divmod(code, 64)
     origin = k
     for i in range(chain_bits.bit_length() - 2, -1, -1):  # the earliest operation first
