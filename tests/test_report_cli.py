@@ -85,6 +85,16 @@ def test_readme_states_runs_rules_and_plots(report):
     assert "<script" not in text
 
 
+def test_report_carries_no_absolute_path_of_this_machine(report):
+    # the fixture's run and out dirs are absolute temp paths, typed as such on the command line
+    out, run = report
+    root = str(Path(run).parent)
+    for name in ("README.md", "index.html"):
+        text = (out / name).read_text()
+        assert root not in text, name
+        assert "srbench-lite report" in text
+
+
 def test_default_out_is_reports_name(tmp_path, monkeypatch, capsys):
     run = make_run(tmp_path)
     monkeypatch.chdir(tmp_path)

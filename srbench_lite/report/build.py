@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from srbench_lite.errors import SrbenchError
+from srbench_lite.provenance import scrub_paths
 from srbench_lite.published import published_source
 from srbench_lite.report import aggregate, heatmap, html, markdown, plots, stats
 from srbench_lite.report.content import document
@@ -105,8 +106,9 @@ def build_report(
 
     data = ReportData(
         name=name or out.resolve().name,
-        command=command
-        or shlex.join(["srbench-lite", "report", *map(str, run_dirs), "--out", str(out)]),
+        command=scrub_paths(
+            command or shlex.join(["srbench-lite", "report", *map(str, run_dirs), "--out", str(out)])
+        ),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         loaded=loaded,
         prepared=prepared,
