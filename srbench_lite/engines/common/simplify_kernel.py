@@ -62,7 +62,7 @@ __all__ = ["simplify_batch"]
 
 
 @jit
-def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
+def _combine(ni, nv, top, tk, tok, a, b, ba, bb):
     """The simplified ``tok(a[, b])`` of simplified operands (the Python ``_combine``).
     ``tk``: the token table's ``code`` and ``rank`` columns, the ids of the operators by
     opcode, the ids of the nice literals, the id of ``"c"``."""
@@ -75,11 +75,7 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
             if (ni[n, FLAGS] & DEF) == 0:
                 return n
             v = nv[n]
-            if (
-                (ni[n, FLAGS] & LIT) != 0
-                and abs(v) <= NICE_MAX
-                and 2.0 * v == math.floor(2.0 * v)
-            ):
+            if (ni[n, FLAGS] & LIT) != 0 and abs(v) <= NICE_MAX and 2.0 * v == math.floor(2.0 * v):
                 return num(ni, nv, top, nice_ids, v)
             return leaf(ni, nv, top, c_id, DEF, 1, v, ni[n, ORG])
         code = tcode[tok]
@@ -105,13 +101,9 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
             if bc == NEG:
                 tok, b = op_id[SUB], ni[b, K0]
                 continue
-            if before(ni, nv, rank, b, a, ba, bb, stack, none):
+            if before(ni, rank, b, a, ba, bb):
                 a, b = b, a
-            if (
-                is_leaf_const(ni, a)
-                and tcode[ni[b, TOK]] == ADD
-                and is_leaf_const(ni, ni[b, K0])
-            ):
+            if is_leaf_const(ni, a) and tcode[ni[b, TOK]] == ADD and is_leaf_const(ni, ni[b, K0]):
                 c = leaf(ni, nv, top, c_id, DEF, 1, nv[a] + nv[ni[b, K0]], -1)
                 return make_node(ni, nv, top, tcode, tok, c, ni[b, K1])
             return make_node(ni, nv, top, tcode, tok, a, b)
@@ -120,7 +112,7 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
                 return a
             if is_num(ni, nv, a, 0.0):
                 return make_node(ni, nv, top, tcode, op_id[NEG], b, -1)
-            if same_const_free(ni, nv, rank, a, b, ba, bb, stack, none):
+            if same_const_free(ni, rank, a, b, ba, bb):
                 return num(ni, nv, top, nice_ids, 0.0)
             if bc == NEG:
                 tok, b = op_id[ADD], ni[b, K0]
@@ -137,15 +129,11 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
                 return b
             if is_num(ni, nv, b, 1.0):
                 return a
-            if same_const_free(ni, nv, rank, a, b, ba, bb, stack, none):
+            if same_const_free(ni, rank, a, b, ba, bb):
                 return make_node(ni, nv, top, tcode, op_id[SQUARE], a, -1)
-            if before(ni, nv, rank, b, a, ba, bb, stack, none):
+            if before(ni, rank, b, a, ba, bb):
                 a, b = b, a
-            if (
-                is_leaf_const(ni, a)
-                and tcode[ni[b, TOK]] == MUL
-                and is_leaf_const(ni, ni[b, K0])
-            ):
+            if is_leaf_const(ni, a) and tcode[ni[b, TOK]] == MUL and is_leaf_const(ni, ni[b, K0]):
                 c = leaf(ni, nv, top, c_id, DEF, 1, nv[a] * nv[ni[b, K0]], -1)
                 return make_node(ni, nv, top, tcode, tok, c, ni[b, K1])
             return make_node(ni, nv, top, tcode, tok, a, b)
@@ -154,7 +142,7 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
                 return a
             if is_num(ni, nv, a, 0.0):
                 return num(ni, nv, top, nice_ids, 0.0)
-            if same_const_free(ni, nv, rank, a, b, ba, bb, stack, none):
+            if same_const_free(ni, rank, a, b, ba, bb):
                 return num(ni, nv, top, nice_ids, 1.0)
             if is_num(ni, nv, a, 1.0):
                 return make_node(ni, nv, top, tcode, op_id[INV], b, -1)
@@ -183,7 +171,7 @@ def _combine(ni, nv, top, tk, tok, a, b, ba, bb, stack, none):
 
 
 @jit
-def _strip(ni, nv, top, tk, node, ba, bb, stack, none):
+def _strip(ni, nv, top, tk, node, ba, bb):
     """Drop what an outer ``a*f + b`` absorbs at the root (the Python ``_strip``)."""
     tcode, op_id = tk[0], tk[2]
     while ni[node, K0] >= 0 and (ni[node, FLAGS] & VAR) != 0:
@@ -202,7 +190,7 @@ def _strip(ni, nv, top, tk, node, ba, bb, stack, none):
         elif code == MUL and not v1:
             node = k0
         elif code == DIV and not v0:
-            node = _combine(ni, nv, top, tk, op_id[INV], k1, -1, ba, bb, stack, none)
+            node = _combine(ni, nv, top, tk, op_id[INV], k1, -1, ba, bb)
         else:
             break
     return node
@@ -226,7 +214,6 @@ def simplify_batch(ids, lengths, cvals, kind, code, arity, lit, rank, op_id, nic
     ba = np.empty(cap, dtype=np.int64)
     bb = np.empty(cap, dtype=np.int64)
     stack = np.empty(cap, dtype=np.int64)
-    none = np.empty(0)
     tk = (code, rank, op_id, nice_ids, c_id)
     out_ids = np.empty(2 * ids.shape[0] + 16, dtype=np.int64)
     out_lengths = np.empty(n_prog, dtype=np.int64)
@@ -262,14 +249,14 @@ def simplify_batch(ids, lengths, cvals, kind, code, arity, lit, rank, op_id, nic
                 work[sp] = n
                 sp += 1
             elif arity[t] == 1:
-                work[sp - 1] = _combine(ni, nv, top, tk, t, work[sp - 1], -1, ba, bb, stack, none)
+                work[sp - 1] = _combine(ni, nv, top, tk, t, work[sp - 1], -1, ba, bb)
             else:
                 first, second = work[sp - 1], work[sp - 2]
                 sp -= 1
-                work[sp - 1] = _combine(ni, nv, top, tk, t, first, second, ba, bb, stack, none)
+                work[sp - 1] = _combine(ni, nv, top, tk, t, first, second, ba, bb)
         root = work[0]
         if strip:
-            root = _strip(ni, nv, top, tk, root, ba, bb, stack, none)
+            root = _strip(ni, nv, top, tk, root, ba, bb)
         if top[1] or pos + max(m, ni[root, SIZE]) > out_ids.shape[0]:
             redo[p] = True
             for j in range(m):

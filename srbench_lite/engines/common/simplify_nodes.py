@@ -212,10 +212,8 @@ def num(ni, nv, top, nice_ids, v):
 
 @jit
 def emit(ni, nv, node, out, pos, consts, orgs, cpos, stack):
-    """Write ``node``'s prefix token ids at ``out[pos:]`` (and its constants' values and
-    origins at ``consts[cpos:]``, ``orgs[cpos:]`` when ``consts`` is non-empty); returns the
-    new ``(pos, cpos)``."""
-    sp = 0
+    """Write ``node``'s prefix token ids at ``out[pos:]``, its constants' values and origins at
+    ``consts[cpos:]`` and ``orgs[cpos:]``; returns the new ``(pos, cpos)``."""
     stack[0] = node
     sp = 1
     while sp:
@@ -224,7 +222,7 @@ def emit(ni, nv, node, out, pos, consts, orgs, cpos, stack):
         out[pos] = ni[n, TOK]
         pos += 1
         if ni[n, K0] < 0:
-            if ni[n, NC] != 0 and consts.shape[0] > 0:
+            if ni[n, NC] != 0:
                 consts[cpos] = nv[n]
                 orgs[cpos] = ni[n, ORG]
                 cpos += 1
@@ -238,7 +236,7 @@ def emit(ni, nv, node, out, pos, consts, orgs, cpos, stack):
 
 
 @jit
-def cmp(ni, nv, rank, a, b, ba, bb, stack, none):
+def cmp(ni, rank, a, b, ba, bb):
     """-1, 0 or 1 as ``a``'s token texts sort against ``b``'s: both trees walked in prefix
     order side by side (``ba``, ``bb``: their stacks) to the first token that differs. (Equal
     tokens have equal arities, so the walks stay in step.)"""
@@ -266,12 +264,12 @@ def cmp(ni, nv, rank, a, b, ba, bb, stack, none):
 
 
 @jit
-def before(ni, nv, rank, b, a, ba, bb, stack, none):
+def before(ni, rank, b, a, ba, bb):
     """``(b.var, b.toks) < (a.var, a.toks)``: the operand order of ``add`` and ``mul``."""
     vb, va = ni[b, FLAGS] & VAR, ni[a, FLAGS] & VAR
     if vb != va:
         return vb < va
-    return cmp(ni, nv, rank, b, a, ba, bb, stack, none) < 0
+    return cmp(ni, rank, b, a, ba, bb) < 0
 
 
 @jit
@@ -285,10 +283,8 @@ def is_leaf_const(ni, n):
 
 
 @jit
-def same_const_free(ni, nv, rank, a, b, ba, bb, stack, none):
+def same_const_free(ni, rank, a, b, ba, bb):
     """``a.toks == b.toks and not a.consts``."""
     if ni[a, NC] != 0 or ni[a, SIZE] != ni[b, SIZE]:
         return False
-    return cmp(ni, nv, rank, a, b, ba, bb, stack, none) == 0
-
-
+    return cmp(ni, rank, a, b, ba, bb) == 0
